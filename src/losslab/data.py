@@ -1,0 +1,250 @@
+"""Data: arrays ``(x, t)`` from a safely parsed teacher expression.
+
+A teacher expression such as ``"2*x + 1"`` is parsed with :mod:`ast` and
+checked against a whitelist (numbers, ``x``, ``+ - * / **``, parentheses and a
+few numpy functions). It is then evaluated by walking the checked tree:
+user text never reaches :func:`eval`.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from losslab.errors import LosslabError
+
+FloatArray = NDArray[np.float64]
+
+#: Functions a teacher expression may call, by name.
+FUNCTIONS: Mapping[str, Callable[[FloatArray], FloatArray]] = {
+    "sin": np.sin,
+    "cos": np.cos,
+    "tan": np.tan,
+    "arcsin": np.arcsin,
+    "arccos": np.arccos,
+    "arctan": np.arctan,
+    "sinh": np.sinh,
+    "cosh": np.cosh,
+    "tanh": np.tanh,
+    "exp": np.exp,
+    "log": np.log,
+    "log2": np.log2,
+    "log10": np.log10,
+    "sqrt": np.sqrt,
+    "abs": np.abs,
+    "sign": np.sign,
+    "floor": np.floor,
+    "ceil": np.ceil,
+}
+#: Names a teacher expression may use besides ``x``.
+CONSTANTS: Mapping[str, float] = {"pi": math.pi, "e": math.e}
+
+_BINARY: Mapping[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
+_UNARY: Mapping[type[ast.unaryop], Callable[[Any], Any]] = {
+    ast.UAdd: operator.pos,
+    ast.USub: operator.neg,
+}
+MAX_EXPRESSION_LENGTH = 200
+MAX_SAMPLES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A checked teacher expression in ``x``; call it on an array of x.
+
+    >>> f = parse_expression("2*x + 1")
+    >>> f(np.array([0.0, 1.0]))
+    array([1., 3.])
+    """
+
+    text: str
+    tree: ast.Expression = field(repr=False, compare=False)
+
+    def __call__(self, x: ArrayLike) -> FloatArray:
+        xs = np.asarray(x, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            value = _evaluate(self.tree.body, xs)
+        return np.broadcast_to(np.asarray(value, dtype=np.float64), xs.shape).copy()
+
+
+def _evaluate(node: ast.AST, x: FloatArray) -> Any:
+    """Evaluate a tree that :func:`parse_expression` has already checked."""
+    if isinstance(node, ast.Constant):
+        return np.float64(node.value)
+    if isinstance(node, ast.Name):
+        return x if node.id == "x" else np.float64(CONSTANTS[node.id])
+    if isinstance(node, ast.BinOp):
+        return _BINARY[type(node.op)](_evaluate(node.left, x), _evaluate(node.right, x))
+    if isinstance(node, ast.UnaryOp):
+        return _UNARY[type(node.op)](_evaluate(node.operand, x))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return FUNCTIONS[node.func.id](_evaluate(node.args[0], x))
+    raise AssertionError(f"unchecked node {type(node).__name__}")  # pragma: no cover
+
+
+def _check(node: ast.AST, text: str) -> None:
+    """Raise LosslabError unless every node of the tree is whitelisted."""
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+            raise LosslabError("error.expr_token", expr=text, token=repr(node.value))
+        return
+    if isinstance(node, ast.Name):
+        if node.id != "x" and node.id not in CONSTANTS:
+            raise LosslabError("error.expr_name", expr=text, name=node.id)
+        return
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        _check(node.left, text)
+        _check(node.right, text)
+        return
+    if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
+        _check(node.operand, text)
+        return
+    if isinstance(node, ast.Call):
+        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+            name = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
+            raise LosslabError("error.expr_name", expr=text, name=name)
+        if len(node.args) != 1 or node.keywords:
+            raise LosslabError("error.expr_arity", expr=text, name=node.func.id)
+        _check(node.args[0], text)
+        return
+    raise LosslabError("error.expr_token", expr=text, token=type(node).__name__)
+
+
+def parse_expression(text: str) -> Expression:
+    """Parse a teacher expression in ``x`` against the whitelist.
+
+    Allowed: numbers, ``x``, ``pi``, ``e``, ``+ - * / **``, parentheses and the
+    functions in :data:`FUNCTIONS`. Anything else raises :class:`LosslabError`.
+
+    >>> parse_expression("sin(x) + 0.5*x**2").text
+    'sin(x) + 0.5*x**2'
+    >>> parse_expression("__import__('os')")
+    Traceback (most recent call last):
+    ...
+    losslab.errors.LosslabError: The expression '__import__('os')' uses '__import__', which is not allowed: use x, numbers, + - * / ** ( ), pi, e and sin cos tan arcsin arccos arctan sinh cosh tanh exp log log2 log10 sqrt abs sign floor ceil.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise LosslabError("error.expr_empty")
+    if len(text) > MAX_EXPRESSION_LENGTH:
+        raise LosslabError("error.expr_long", limit=MAX_EXPRESSION_LENGTH)
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, ValueError):
+        raise LosslabError("error.expr_syntax", expr=text) from None
+    _check(tree.body, text)
+    return Expression(text=text.strip(), tree=tree)
+
+
+def _floats(spec: str, count: int, key: str, sep: str = ":") -> list[float]:
+    parts = [p.strip() for p in str(spec).split(sep)]
+    if len(parts) != count:
+        raise LosslabError(key, spec=spec)
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise LosslabError(key, spec=spec) from None
+    if not all(math.isfinite(v) for v in values):
+        raise LosslabError(key, spec=spec)
+    return values
+
+
+def parse_samples(spec: str) -> FloatArray:
+    """``"start:stop:count"`` -> ``count`` evenly spaced x, both ends included.
+
+    >>> parse_samples("-1:3:5")
+    array([-1.,  0.,  1.,  2.,  3.])
+    """
+    start, stop, count = _floats(spec, 3, "error.samples")
+    if count != int(count) or count < 1 or count > MAX_SAMPLES or start > stop:
+        raise LosslabError("error.samples", spec=spec)
+    return np.linspace(start, stop, int(count))
+
+
+def parse_grid_axis(spec: str, max_points: int = 5001) -> FloatArray:
+    """``"start:stop:step"`` -> the grid coordinates start, start+step, ..., stop.
+
+    >>> parse_grid_axis("-1:1:0.5")
+    array([-1. , -0.5,  0. ,  0.5,  1. ])
+    """
+    start, stop, step = _floats(spec, 3, "error.grid")
+    if step <= 0 or start >= stop:
+        raise LosslabError("error.grid_empty", spec=spec)
+    count = (stop - start) / step
+    if count + 1 > max_points:
+        raise LosslabError("error.grid_large", spec=spec, count=int(count) + 1, limit=max_points)
+    if abs(count - round(count)) > 1e-9 * max(1.0, count):
+        raise LosslabError("error.grid_step", spec=spec)
+    return np.linspace(start, stop, round(count) + 1)
+
+
+def parse_point(spec: str) -> FloatArray:
+    """``"w,b"`` -> ``array([w, b])``.
+
+    >>> parse_point("3,2")
+    array([3., 2.])
+    """
+    return np.array(_floats(spec, 2, "error.point", sep=","))
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Inputs ``x`` (n,) and targets ``t`` (n,), with where they came from."""
+
+    x: FloatArray
+    t: FloatArray
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        """The number of samples."""
+        return int(self.x.shape[0])
+
+
+DEFAULT_TEACHER = "2*x + 1"
+DEFAULT_SAMPLES = "-1:3:21"
+
+
+def teacher_data(
+    teacher: str | Expression = DEFAULT_TEACHER,
+    x: ArrayLike | str = DEFAULT_SAMPLES,
+    noise: float = 0.0,
+    seed: int = 0,
+) -> Dataset:
+    """Samples of a teacher function, optionally with Gaussian noise on the targets.
+
+    ``x`` is an array or a ``"start:stop:count"`` spec; ``noise`` is the standard
+    deviation of the noise, drawn from ``numpy.random.default_rng(seed)``.
+
+    >>> d = teacher_data("2*x + 1", "-1:3:21")
+    >>> d.n, d.t[0], d.t[-1]
+    (21, np.float64(-1.0), np.float64(7.0))
+    """
+    expr = parse_expression(teacher) if isinstance(teacher, str) else teacher
+    xs = parse_samples(x) if isinstance(x, str) else np.asarray(x, dtype=np.float64).ravel()
+    if xs.size == 0:
+        raise LosslabError("error.samples", spec=str(x))
+    if not np.all(np.isfinite(xs)):
+        raise LosslabError("error.x_nonfinite")
+    if not math.isfinite(noise) or noise < 0:
+        raise LosslabError("error.noise", noise=noise)
+    t = expr(xs)
+    bad = ~np.isfinite(t)
+    if bad.any():
+        raise LosslabError("error.teacher_nonfinite", expr=expr.text, x=float(xs[bad][0]))
+    if noise > 0:
+        t = t + np.random.default_rng(seed).normal(0.0, noise, size=t.shape)
+    meta = {"teacher": expr.text, "noise": float(noise), "seed": int(seed)}
+    return Dataset(x=xs, t=t, meta=meta)

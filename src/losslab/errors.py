@@ -1,0 +1,32 @@
+"""The one exception type a user sees: a sentence in English and Japanese.
+
+Every check of user input raises :class:`LosslabError` with a key into the
+message catalogue of :mod:`losslab.i18n`, so that the CLI (and later the web
+app) can show the same sentence in the user's language, never a traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from losslab.i18n import Lang, tr
+
+
+class LosslabError(ValueError):
+    """Bad input, explained in one sentence that says what to do.
+
+    >>> e = LosslabError("error.grid_empty", spec="1:0:1")
+    >>> print(e)
+    The grid '1:0:1' is empty: give start:stop:step with start < stop and step > 0.
+    >>> print(e.localized("ja"))
+    グリッド '1:0:1' が空です。start < stop、step > 0 の start:stop:step で指定してください。
+    """
+
+    def __init__(self, key: str, **params: Any) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(tr(key, "en", **params))
+
+    def localized(self, lang: Lang) -> str:
+        """The message in ``lang`` ('en' or 'ja')."""
+        return tr(self.key, lang, **self.params)

@@ -1,0 +1,418 @@
+"""Every text a user sees, in English and Japanese.
+
+``tr(key, lang, **params)`` formats the text for ``key`` in ``lang``. Both
+languages of a key use the same ``{placeholders}`` (a test checks this).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+Lang = Literal["en", "ja"]
+LANGS: tuple[Lang, ...] = ("en", "ja")
+
+_ALLOWED = "x, numbers, + - * / ** ( ), pi, e and "
+_FUNCS = "sin cos tan arcsin arccos arctan sinh cosh tanh exp log log2 log10 sqrt abs sign floor ceil"
+
+TEXTS: dict[str, dict[Lang, str]] = {
+    # --- errors: one sentence, what was wrong and what to do -------------------------
+    "error.expr_empty": {
+        "en": "The teacher expression is empty: give a formula in x, such as '2*x + 1'.",
+        "ja": "教師の式が空です。'2*x + 1' のような x の式を指定してください。",
+    },
+    "error.expr_long": {
+        "en": "The teacher expression is longer than {limit} characters: write a shorter formula.",
+        "ja": "教師の式が {limit} 文字を超えています。もっと短い式にしてください。",
+    },
+    "error.expr_syntax": {
+        "en": "The expression '{expr}' is not a valid formula: check its brackets and operators, e.g. '2*x + 1'.",
+        "ja": "式 '{expr}' は正しい数式ではありません。括弧と演算子を確認してください(例: '2*x + 1')。",
+    },
+    "error.expr_name": {
+        "en": "The expression '{expr}' uses '{name}', which is not allowed: use "
+        + _ALLOWED
+        + _FUNCS
+        + ".",
+        "ja": "式 '{expr}' では '{name}' は使えません。使えるのは x、数値、+ - * / ** ( )、pi、e と "
+        + _FUNCS
+        + " です。",
+    },
+    "error.expr_token": {
+        "en": "The expression '{expr}' contains {token}, which is not allowed: use "
+        + _ALLOWED
+        + _FUNCS
+        + ".",
+        "ja": "式 '{expr}' には使えない要素 {token} があります。使えるのは x、数値、+ - * / ** ( )、pi、e と "
+        + _FUNCS
+        + " です。",
+    },
+    "error.expr_arity": {
+        "en": "In '{expr}', {name}() takes exactly one argument, e.g. {name}(x).",
+        "ja": "'{expr}' の {name}() は引数を 1 つだけ取ります(例: {name}(x))。",
+    },
+    "error.teacher_nonfinite": {
+        "en": "The teacher '{expr}' is not a finite number at x = {x:g}: choose an x range where it is defined.",
+        "ja": "教師 '{expr}' は x = {x:g} で有限の値になりません。式が定義される x の範囲を選んでください。",
+    },
+    "error.samples": {
+        "en": "The samples '{spec}' are not valid: write start:stop:count with start <= stop and a whole count from 1 to 1,000,000, e.g. -1:3:21.",
+        "ja": "サンプル指定 '{spec}' が正しくありません。start <= stop、個数は 1 から 1,000,000 の整数で start:stop:count と書いてください(例: -1:3:21)。",
+    },
+    "error.x_nonfinite": {
+        "en": "The x values contain NaN or infinity: give finite numbers.",
+        "ja": "x に NaN または無限大が含まれています。有限の数を指定してください。",
+    },
+    "error.noise": {
+        "en": "The noise level {noise} is not valid: give a standard deviation of 0 or more.",
+        "ja": "ノイズ {noise} は正しくありません。0 以上の標準偏差を指定してください。",
+    },
+    "error.grid": {
+        "en": "The grid '{spec}' is not valid: write start:stop:step with numbers, e.g. -10:10:0.5.",
+        "ja": "グリッド '{spec}' が正しくありません。start:stop:step の形で数値を書いてください(例: -10:10:0.5)。",
+    },
+    "error.grid_empty": {
+        "en": "The grid '{spec}' is empty: give start:stop:step with start < stop and step > 0.",
+        "ja": "グリッド '{spec}' が空です。start < stop、step > 0 の start:stop:step で指定してください。",
+    },
+    "error.grid_step": {
+        "en": "In the grid '{spec}', the step does not divide stop - start evenly: choose a step that lands on stop.",
+        "ja": "グリッド '{spec}' の step で stop - start が割り切れません。stop にちょうど届く step を選んでください。",
+    },
+    "error.grid_large": {
+        "en": "The grid '{spec}' has {count} points per axis, more than the limit of {limit}: use a larger step or a smaller range.",
+        "ja": "グリッド '{spec}' は 1 軸あたり {count} 点で、上限 {limit} を超えています。step を大きくするか範囲を狭めてください。",
+    },
+    "error.grid_memory": {
+        "en": "A grid of {count} points is more than the limit of {limit}: use fewer points per axis.",
+        "ja": "{count} 点のグリッドは上限 {limit} を超えています。1 軸あたりの点数を減らしてください。",
+    },
+    "error.point": {
+        "en": "The point '{spec}' is not valid: write two finite numbers separated by a comma, e.g. 3,2.",
+        "ja": "点 '{spec}' が正しくありません。カンマで区切った 2 つの有限の数を書いてください(例: 3,2)。",
+    },
+    "error.init": {
+        "en": "The start point {value} is not valid: give one finite number per parameter.",
+        "ja": "開始点 {value} が正しくありません。パラメーターごとに有限の数を 1 つ指定してください。",
+    },
+    "error.learning_rate": {
+        "en": "The learning rate {value} is not valid: give a positive number, e.g. 0.1.",
+        "ja": "学習率 {value} は正しくありません。正の数を指定してください(例: 0.1)。",
+    },
+    "error.steps": {
+        "en": "The number of steps {value} is not valid: give a whole number of 0 or more.",
+        "ja": "ステップ数 {value} は正しくありません。0 以上の整数を指定してください。",
+    },
+    "error.steps_large": {
+        "en": "{value} steps is more than the limit of {limit}: ask for fewer steps.",
+        "ja": "ステップ数 {value} は上限 {limit} を超えています。もっと少なくしてください。",
+    },
+    "error.out_exists": {
+        "en": "{path} already exists and would be overwritten: pass --overwrite to replace it, or --out to choose another folder.",
+        "ja": "{path} はすでに存在し、上書きされてしまいます。置き換えるなら --overwrite を、別のフォルダーにするなら --out を指定してください。",
+    },
+    "error.out_not_dir": {
+        "en": "{path} is not a folder: pass --out with a folder path.",
+        "ja": "{path} はフォルダーではありません。--out にフォルダーのパスを指定してください。",
+    },
+    "error.os": {
+        "en": "Could not write {path}: {reason}. Choose another folder with --out.",
+        "ja": "{path} に書き込めませんでした({reason})。--out で別のフォルダーを選んでください。",
+    },
+}
+
+# --- figure labels -------------------------------------------------------------------
+TEXTS.update(
+    {
+        "fig.x": {"en": "input x", "ja": "入力 x"},
+        "fig.y": {"en": "output y", "ja": "出力 y"},
+        "fig.teacher": {"en": "teacher {expr}", "ja": "教師 {expr}"},
+        "fig.data": {"en": "teacher data", "ja": "教師データ"},
+        "fig.model": {"en": "model {line}", "ja": "モデル {line}"},
+        "fig.setting_title": {
+            "en": "Teacher (orange) and the perceptron's line (blue)",
+            "ja": "教師(オレンジ)とパーセプトロンの直線(青)",
+        },
+        "fig.loss": {"en": "loss (MSE)", "ja": "損失 (MSE)"},
+        "fig.minimum": {
+            "en": "minimum ({w:.3g}, {b:.3g})",
+            "ja": "最小値 ({w:.3g}, {b:.3g})",
+        },
+        "fig.view": {
+            "en": "View {k}: elevation {elev}°, azimuth {azim}°",
+            "ja": "視点 {k}: 仰角 {elev}°、方位角 {azim}°",
+        },
+        "fig.landscape_title": {
+            "en": "The loss over (w, b): a bowl with its lowest point in red",
+            "ja": "(w, b) に対する損失: 赤い点が最小値のお椀形",
+        },
+        "fig.contour_title": {
+            "en": "Contours of the loss: ellipses around the minimum",
+            "ja": "損失の等高線: 最小値を囲む楕円",
+        },
+        "fig.axis_fast": {
+            "en": "steep axis (λmax = {value:.3g})",
+            "ja": "急な軸 (λmax = {value:.3g})",
+        },
+        "fig.axis_slow": {
+            "en": "flat axis (λmin = {value:.3g})",
+            "ja": "緩やかな軸 (λmin = {value:.3g})",
+        },
+        "fig.line_of_minima": {"en": "line of minima", "ja": "最小値の直線"},
+        "fig.path": {"en": "gradient descent (lr = {lr:g})", "ja": "勾配降下法 (学習率 {lr:g})"},
+        "fig.start": {"en": "start ({w:.3g}, {b:.3g})", "ja": "開始点 ({w:.3g}, {b:.3g})"},
+        "fig.path_title": {
+            "en": "Gradient descent on the contours (zoomed)",
+            "ja": "等高線上の勾配降下法(拡大)",
+        },
+        "fig.path3d_title": {
+            "en": "Rolling down the bowl",
+            "ja": "お椀を転がり落ちる",
+        },
+        "fig.step": {"en": "step", "ja": "ステップ"},
+        "fig.loss_curve_title": {
+            "en": "Loss per step (log scale)",
+            "ja": "ステップごとの損失(対数目盛り)",
+        },
+        "fig.loss_minus_min": {
+            "en": "loss − minimum loss",
+            "ja": "損失 − 最小の損失",
+        },
+        "fig.fit_title": {
+            "en": "The model's line at a few steps",
+            "ja": "いくつかのステップでのモデルの直線",
+        },
+        "fig.fit_step": {"en": "step {k}: {line}", "ja": "ステップ {k}: {line}"},
+    }
+)
+
+
+def tr(key: str, lang: Lang = "en", **params: Any) -> str:
+    """The text for ``key`` in ``lang``, formatted with ``params``.
+
+    >>> tr("error.learning_rate", "en", value=-1)
+    'The learning rate -1 is not valid: give a positive number, e.g. 0.1.'
+    """
+    entry = TEXTS[key]
+    text = entry.get(lang) or entry["en"]
+    return text.format(**params) if params else text
+
+
+# --- the report --------------------------------------------------------------------
+TEXTS.update(
+    {
+        "report.title": {
+            "en": "Why does gradient descent train a network? The perceptron, step by step",
+            "ja": "勾配法でなぜニューラルネットワークが学習できるのか? パーセプトロンで一歩ずつ",
+        },
+        "report.lead": {
+            "en": "Made by losslab {version}. Every number below was computed by the library from the data; every figure only shows those numbers.",
+            "ja": "losslab {version} で作成。以下の数値はすべてライブラリーがデータから計算したもので、図はその数値を表示しているだけです。",
+        },
+        "report.toc": {"en": "Contents", "ja": "目次"},
+        "report.s1": {"en": "1. The setting", "ja": "1. 設定"},
+        "report.s2": {"en": "2. The loss", "ja": "2. 損失関数"},
+        "report.s3": {"en": "3. The landscape", "ja": "3. 損失の地形"},
+        "report.s4": {"en": "4. The formula", "ja": "4. 数式で見る"},
+        "report.s5": {"en": "5. Gradient descent", "ja": "5. 勾配降下法"},
+        "report.s6": {"en": "6. One step by hand", "ja": "6. 1 ステップを手で計算する"},
+        "report.s1.model": {
+            "en": "The simplest network is a perceptron with one input and no activation. It computes",
+            "ja": "最も単純なネットワークは、入力が 1 つで活性化関数のないパーセプトロンです。計算式は",
+        },
+        "report.s1.model2": {
+            "en": "a straight line: <i>w</i> is its slope and <i>b</i> its intercept.",
+            "ja": "で、ただの一次関数です。<i>w</i> が傾き、<i>b</i> が切片を表します。",
+        },
+        "report.s1.teacher": {
+            "en": "The teacher is <code>t = {teacher}</code>, sampled at n = {n} points x from {x0} to {x1}{noise}. The model starts at <i>w</i> = {w0}, <i>b</i> = {b0}. Learning should move the blue line onto the orange one.",
+            "ja": "教師は <code>t = {teacher}</code> で、x = {x0} から {x1} までの n = {n} 点で標本をとります{noise}。モデルは <i>w</i> = {w0}、<i>b</i> = {b0} から始まります。学習によって青い直線がオレンジの線に重なればよいわけです。",
+        },
+        "report.s1.noise": {
+            "en": ", with Gaussian noise of standard deviation {noise} (seed {seed}) added to t",
+            "ja": "(t には標準偏差 {noise} のガウスノイズを加えています。シード {seed})",
+        },
+        "report.s1.not_line": {
+            "en": "This teacher is not a straight line, so no (w, b) fits it exactly. The bottom of the bowl below is then the least-squares line: the straight line closest to the data in mean squared error (its loss there, {loss}, is not zero).",
+            "ja": "この教師は直線ではないので、どの (w, b) でもぴったりとは一致しません。そのとき下のお椀の底は最小二乗直線、つまり平均二乗誤差でデータに最も近い直線になります(そこでの損失 {loss} は 0 ではありません)。",
+        },
+        "report.s1.noisy": {
+            "en": "Because of the noise, the bottom of the bowl is the least-squares line of the noisy data, close to but not exactly the teacher's line.",
+            "ja": "ノイズがあるため、お椀の底はノイズを含むデータの最小二乗直線になり、教師の直線に近いものの完全には一致しません。",
+        },
+        "report.s2.mse": {
+            "en": "How far the prediction y<sub>i</sub> is from the teacher t<sub>i</sub> is measured by the mean squared error (MSE):",
+            "ja": "予測 y<sub>i</sub> が教師 t<sub>i</sub> からどれだけ離れているかを平均二乗誤差 (MSE) で測ります。",
+        },
+        "report.s2.sub": {
+            "en": "Replacing y<sub>i</sub> by the perceptron's formula gives the loss as a function of (w, b) alone: the data x<sub>i</sub>, t<sub>i</sub> are fixed numbers.",
+            "ja": "y<sub>i</sub> をパーセプトロンの式で置き換えると、損失は (w, b) だけの関数になります。データ x<sub>i</sub>、t<sub>i</sub> は決まった数だからです。",
+        },
+        "report.s2.slip": {
+            "en": "Note: the targets t<sub>i</sub> are the teacher's data ({teacher}), not the starting model (3x + 2); and the mean keeps its factor 1/n.",
+            "ja": "注意: t<sub>i</sub> は教師データ ({teacher}) であり、開始時のモデル (3x + 2) ではありません。また平均なので 1/n の係数が付きます。",
+        },
+        "report.s2.start": {
+            "en": "At the start, loss({w0}, {b0}) = {loss0}.",
+            "ja": "開始点での損失は loss({w0}, {b0}) = {loss0} です。",
+        },
+        "report.s3.grid": {
+            "en": "The loss at every point of the grid {wlo} ≤ w ≤ {whi}, {blo} ≤ b ≤ {bhi} in steps of {wstep} ({nw} × {nb} points), drawn as a 3D scatter. The red point is the minimum ({wmin}, {bmin}). The second view, from lower down, shows that it really is the lowest point.",
+            "ja": "グリッド {wlo} ≤ w ≤ {whi}、{blo} ≤ b ≤ {bhi} の {wstep} 刻み ({nw} × {nb} 点) の各点で損失を計算し、3D 散布図にしました。赤い点が最小値 ({wmin}, {bmin}) です。低い位置からの 2 つ目の視点で、本当に最小値であることがわかります。",
+        },
+        "report.s3.argmin": {
+            "en": "The lowest grid point is ({gw}, {gb}) with loss {gl}.",
+            "ja": "グリッド上で最も低い点は ({gw}, {gb})、損失は {gl} です。",
+        },
+        "report.s3.interactive": {
+            "en": "Drag the 3D figure to rotate it, scroll to zoom. Beside it, the same loss as contour lines seen from above.",
+            "ja": "3D の図はドラッグで回転、スクロールで拡大できます。横の図は同じ損失を上から見た等高線です。",
+        },
+        "report.s4.expand": {
+            "en": "Expanding the square and summing, the loss is a quadratic in w and b whose coefficients are five sums over the data:",
+            "ja": "二乗を展開して和をとると、損失は w と b の 2 次式になり、その係数はデータの 5 つの和です。",
+        },
+        "report.s4.sums": {"en": "The sums for these data:", "ja": "このデータでの和の値:"},
+        "report.s4.sum": {"en": "sum", "ja": "和"},
+        "report.s4.value": {"en": "value", "ja": "値"},
+        "report.s4.numbers": {
+            "en": "With the numbers filled in:",
+            "ja": "数値を代入すると:",
+        },
+        "report.s4.check": {
+            "en": "Check: this formula and the direct mean over the data agree at {points} grid points to within {diff}.",
+            "ja": "確認: この式とデータから直接計算した平均は、グリッドの {points} 点で {diff} 以内で一致します。",
+        },
+        "report.s4.paraboloid": {
+            "en": "A quadratic in two variables whose Hessian has two positive eigenvalues is an <b>elliptic paraboloid</b>: a convex bowl with exactly one lowest point. Its Hessian (matrix of second derivatives) is constant:",
+            "ja": "2 変数の 2 次関数で、ヘッセ行列の固有値が 2 つとも正のものは<b>楕円放物面</b>です。最も低い点がちょうど 1 つある凸のお椀形です。ヘッセ行列(2 階微分の行列)は定数です。",
+        },
+        "report.s4.cylinder": {
+            "en": "All x are equal, so the Hessian has a zero eigenvalue: the surface is a <b>parabolic cylinder</b>, a trough with a whole line of minima w·{x0} + b = {tm}, not a single point. Gradient descent stops somewhere on that line. Its Hessian:",
+            "ja": "x がすべて等しいので、ヘッセ行列に固有値 0 があります。曲面は<b>放物柱面</b>で、最小値は 1 点ではなく直線 w·{x0} + b = {tm} 全体になります。勾配降下法はこの直線上のどこかで止まります。ヘッセ行列:",
+        },
+        "report.s4.eigen": {
+            "en": "Eigenvalues λ<sub>min</sub> = {lmin}, λ<sub>max</sub> = {lmax}; eigenvectors {vmin} and {vmax}. The contours loss = c are the ellipses d<sup>T</sup>Hd = 2(c − loss<sub>min</sub>), d = (w, b) − minimum: their axes point along the eigenvectors and their half-lengths are proportional to 1/√λ. So the bowl is steep along the eigenvector of λ<sub>max</sub> and flat along that of λ<sub>min</sub> (both drawn on the contour map).",
+            "ja": "固有値は λ<sub>min</sub> = {lmin}、λ<sub>max</sub> = {lmax}、固有ベクトルは {vmin} と {vmax} です。等高線 loss = c は楕円 d<sup>T</sup>Hd = 2(c − loss<sub>min</sub>)(d = (w, b) − 最小点)です。楕円の軸は固有ベクトルの向きで、半径は 1/√λ に比例します。つまり λ<sub>max</sub> の固有ベクトルの方向には急で、λ<sub>min</sub> の方向には緩やかです(どちらも等高線図に描いてあります)。",
+        },
+        "report.s4.minimum": {
+            "en": "Setting both partial derivatives to zero gives the normal equations; their solution is the exact minimum w = {w}, b = {b}, with loss {loss}.",
+            "ja": "2 つの偏微分を 0 とおくと正規方程式になり、その解が厳密な最小値 w = {w}、b = {b}(損失 {loss})です。",
+        },
+        "report.s4.lr": {
+            "en": "What this means for the learning rate: along each eigenvector, one step of gradient descent multiplies the distance to the minimum by (1 − lr·λ). It shrinks only if |1 − lr·λ| < 1 for both λ, that is if lr < 2/λ<sub>max</sub> = {limit}. The condition number κ = λ<sub>max</sub>/λ<sub>min</sub> = {kappa}: the larger it is, the longer and thinner the ellipses, the more a large step zig-zags across the valley while the flat direction is crossed slowly.",
+            "ja": "学習率にとっての意味: 各固有ベクトルの方向で、勾配降下法の 1 ステップは最小値までの距離を (1 − lr·λ) 倍します。両方の λ で |1 − lr·λ| < 1、つまり lr < 2/λ<sub>max</sub> = {limit} のときだけ縮みます。条件数 κ = λ<sub>max</sub>/λ<sub>min</sub> = {kappa} が大きいほど楕円は細長くなり、大きなステップは谷を横切ってジグザグし、緩やかな方向にはゆっくりとしか進みません。",
+        },
+        "report.s5.grad": {
+            "en": "The partial derivatives of the loss (the gradient) say which way is uphill:",
+            "ja": "損失の偏微分(勾配)は、どちらが上り坂かを教えてくれます。",
+        },
+        "report.s5.update": {
+            "en": "Gradient descent takes a step downhill, scaled by the learning rate lr:",
+            "ja": "勾配降下法は学習率 lr の大きさで下り坂へ一歩進みます。",
+        },
+        "report.s5.rate": {
+            "en": "Here lr = {lr}, which is {ratio} of the largest stable learning rate 2/λ<sub>max</sub> = {limit}.",
+            "ja": "ここでは lr = {lr} で、収束する最大の学習率 2/λ<sub>max</sub> = {limit} の {ratio} です。",
+        },
+        "report.s5.result": {
+            "en": "After {steps} steps (stopped by: {stop}) the model is w = {w}, b = {b}, with loss {loss} (minimum {minloss}).",
+            "ja": "{steps} ステップ後(停止理由: {stop})、モデルは w = {w}、b = {b}、損失は {loss}(最小値 {minloss})です。",
+        },
+        "report.s5.diverged": {
+            "en": "The learning rate is above 2/λ<sub>max</sub>: the steps overshoot further each time and the loss grows without bound (diverged at step {k}).",
+            "ja": "学習率が 2/λ<sub>max</sub> を超えているため、ステップのたびに行き過ぎが大きくなり、損失は際限なく増えます(ステップ {k} で発散)。",
+        },
+        "report.s5.figs": {
+            "en": "The path on the contour map (zoomed to the path), the same path on the surface, the loss per step, and the fitted line at a few steps:",
+            "ja": "等高線上の経路(経路の周りを拡大)、曲面上の同じ経路、ステップごとの損失、いくつかのステップでの直線:",
+        },
+        "report.stop.converged": {"en": "converged", "ja": "収束"},
+        "report.stop.step limit": {"en": "step limit", "ja": "ステップ数の上限"},
+        "report.stop.diverged": {"en": "diverged", "ja": "発散"},
+        "report.s6.intro": {
+            "en": "The four steps of learning, with the real numbers of the first update from (w, b) = ({w0}, {b0}):",
+            "ja": "学習の 4 つの手順を、(w, b) = ({w0}, {b0}) からの最初の更新の実際の数値で示します。",
+        },
+        "report.s6.step1": {
+            "en": "<b>Input.</b> Give the network the inputs x<sub>i</sub> (first column).",
+            "ja": "<b>入力。</b>ニューラルネットワークに入力 x<sub>i</sub> を渡します(1 列目)。",
+        },
+        "report.s6.step2": {
+            "en": "<b>Predict.</b> The network computes y<sub>i</sub> = {w0}·x<sub>i</sub> + {b0} (third column).",
+            "ja": "<b>予測。</b>ネットワークが y<sub>i</sub> = {w0}·x<sub>i</sub> + {b0} を計算します(3 列目)。",
+        },
+        "report.s6.step3": {
+            "en": "<b>Compare with the loss.</b> The errors y<sub>i</sub> − t<sub>i</sub> squared and averaged: loss = {loss}.",
+            "ja": "<b>損失で比べる。</b>誤差 y<sub>i</sub> − t<sub>i</sub> を二乗して平均します: loss = {loss}。",
+        },
+        "report.s6.step4": {
+            "en": "<b>Update by backpropagation.</b> ∂L/∂w = (2/n)Σ(y<sub>i</sub> − t<sub>i</sub>)x<sub>i</sub> = {gw}, ∂L/∂b = (2/n)Σ(y<sub>i</sub> − t<sub>i</sub>) = {gb}; then w ← {w0} − {lr}·{gw} = {w1}, b ← {b0} − {lr}·{gb} = {b1}. The loss falls from {loss} to {loss1}.",
+            "ja": "<b>誤差逆伝播法で更新。</b>∂L/∂w = (2/n)Σ(y<sub>i</sub> − t<sub>i</sub>)x<sub>i</sub> = {gw}、∂L/∂b = (2/n)Σ(y<sub>i</sub> − t<sub>i</sub>) = {gb}。そして w ← {w0} − {lr}·{gw} = {w1}、b ← {b0} − {lr}·{gb} = {b1}。損失は {loss} から {loss1} に変わります。",
+        },
+        "report.s6.more": {
+            "en": "… {k} more rows …",
+            "ja": "… 残り {k} 行 …",
+        },
+        "report.sum_row": {"en": "sum", "ja": "合計"},
+        "report.fig_alt": {"en": "Figure: {name}", "ja": "図: {name}"},
+        "cli.wrote": {"en": "Wrote {count} files to {path}", "ja": "{count} 個のファイルを {path} に書き出しました"},
+        "cli.open": {"en": "Open the report: {path}", "ja": "レポートを開く: {path}"},
+        "cli.rendering": {"en": "Rendering figures", "ja": "図を描画中"},
+    }
+)
+
+
+# --- the command line ---------------------------------------------------------------
+TEXTS.update(
+    {
+        "cli.description": {
+            "en": "losslab: see, and measure, why gradient descent trains a neural network.",
+            "ja": "losslab: 勾配降下法でなぜニューラルネットワークが学習できるのかを、見て、測る。",
+        },
+        "cli.demo": {
+            "en": "Write the perceptron walk-through (HTML report and PNG figures).",
+            "ja": "パーセプトロンの解説(HTML レポートと PNG の図)を書き出します。",
+        },
+        "cli.teacher": {
+            "en": "teacher expression in x (default: %(default)s)",
+            "ja": "x の式で表した教師 (既定: %(default)s)",
+        },
+        "cli.x": {
+            "en": "samples start:stop:count (default: %(default)s)",
+            "ja": "サンプル start:stop:count (既定: %(default)s)",
+        },
+        "cli.init": {
+            "en": "start point w,b (default: %(default)s)",
+            "ja": "開始点 w,b (既定: %(default)s)",
+        },
+        "cli.lr": {
+            "en": "learning rate of gradient descent (default: %(default)s)",
+            "ja": "勾配降下法の学習率 (既定: %(default)s)",
+        },
+        "cli.steps": {
+            "en": "number of gradient-descent steps (default: %(default)s)",
+            "ja": "勾配降下法のステップ数 (既定: %(default)s)",
+        },
+        "cli.grid": {
+            "en": "grid for w and b, start:stop:step (default: %(default)s)",
+            "ja": "w と b のグリッド start:stop:step (既定: %(default)s)",
+        },
+        "cli.noise": {
+            "en": "standard deviation of Gaussian noise on the teacher (default: %(default)s)",
+            "ja": "教師に加えるガウスノイズの標準偏差 (既定: %(default)s)",
+        },
+        "cli.seed": {"en": "random seed (default: %(default)s)", "ja": "乱数のシード (既定: %(default)s)"},
+        "cli.lang": {"en": "language: en or ja (default: %(default)s)", "ja": "言語: en または ja (既定: %(default)s)"},
+        "cli.out": {"en": "output folder (default: %(default)s)", "ja": "出力フォルダー (既定: %(default)s)"},
+        "cli.overwrite": {
+            "en": "replace files that already exist in the output folder",
+            "ja": "出力フォルダーにある既存のファイルを置き換えます",
+        },
+        "cli.quiet": {"en": "print no progress bar", "ja": "進捗バーを表示しません"},
+        "cli.summary": {
+            "en": "minimum (w, b) = ({w}, {b}); 2/λmax = {limit}; after {steps} steps: w = {w1}, b = {b1}, loss = {loss} ({stop})",
+            "ja": "最小値 (w, b) = ({w}, {b})、2/λmax = {limit}、{steps} ステップ後: w = {w1}、b = {b1}、損失 = {loss}({stop})",
+        },
+        "cli.interrupted": {"en": "Interrupted.", "ja": "中断しました。"},
+    }
+)

@@ -1,0 +1,122 @@
+"""Landscapes: the loss over a grid of points in a plane of parameter space.
+
+A plane is an ``origin`` (P,) and two ``directions`` (2, P); grid point
+``(a, c)`` is the parameter vector ``origin + a*directions[0] + c*directions[1]``.
+For the perceptron the plane is simply the ``(w, b)`` plane: origin 0 and the
+unit vectors, so the axes are ``w`` and ``b`` themselves.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from losslab.analysis import quadratic_form
+from losslab.errors import LosslabError
+from losslab.objective import Objective
+
+FloatArray = NDArray[np.float64]
+
+#: The largest grid evaluated by default (points); larger grids get a clear error.
+MAX_GRID_POINTS = 25_000_000
+
+
+@dataclass(frozen=True)
+class Landscape:
+    """Loss values on a grid, with the plane and axes that made them.
+
+    ``values[j, i]`` is the loss at ``origin + axes[0][i]*directions[0] +
+    axes[1][j]*directions[1]`` (meshgrid "xy" order: rows follow the second axis).
+    """
+
+    origin: FloatArray
+    directions: FloatArray
+    axes: tuple[FloatArray, ...]
+    values: FloatArray
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def argmin(self) -> tuple[float, float, float]:
+        """The grid point with the lowest loss, as ``(a, c, loss)``."""
+        j, i = np.unravel_index(int(np.argmin(self.values)), self.values.shape)
+        return float(self.axes[0][i]), float(self.axes[1][j]), float(self.values[j, i])
+
+    def save(self, path: str | Path) -> None:
+        """Write arrays to ``path`` (.npz) and ``meta`` as JSON inside it; never pickle."""
+        np.savez(
+            Path(path),
+            origin=self.origin,
+            directions=self.directions,
+            axis0=self.axes[0],
+            axis1=self.axes[1],
+            values=self.values,
+            meta=np.array(json.dumps(dict(self.meta))),
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> Landscape:
+        """Read a landscape written by :meth:`save`."""
+        with np.load(Path(path), allow_pickle=False) as z:
+            return cls(
+                origin=z["origin"],
+                directions=z["directions"],
+                axes=(z["axis0"], z["axis1"]),
+                values=z["values"],
+                meta=json.loads(str(z["meta"])),
+            )
+
+
+def scan_plane(
+    objective: Objective,
+    axes: tuple[ArrayLike, ArrayLike],
+    origin: ArrayLike | None = None,
+    directions: ArrayLike | None = None,
+    max_points: int = MAX_GRID_POINTS,
+) -> Landscape:
+    """Evaluate the loss on the grid ``axes[0] x axes[1]`` of a plane.
+
+    Without ``origin`` and ``directions`` the plane is spanned by the first two
+    parameters themselves (``w`` and ``b`` for the perceptron). When the model
+    is linear in its parameters and the loss is the MSE, the loss is an exact
+    quadratic: the grid is then computed from the five data sums in
+    O(n + grid points) instead of O(n * grid points) (``meta["method"]``
+    says which was used).
+
+    >>> from losslab.data import teacher_data
+    >>> from losslab.objective import perceptron_objective
+    >>> obj = perceptron_objective(teacher_data("2*x + 1", "-1:3:21"))
+    >>> land = scan_plane(obj, (np.arange(-10, 10.5, 0.5), np.arange(-10, 10.5, 0.5)))
+    >>> land.values.shape, land.argmin()[:2]
+    ((41, 41), (2.0, 1.0))
+    """
+    a = np.asarray(axes[0], dtype=np.float64)
+    c = np.asarray(axes[1], dtype=np.float64)
+    if a.size * c.size > max_points:
+        raise LosslabError("error.grid_memory", count=a.size * c.size, limit=max_points)
+    n_params = len(objective.model.param_names)
+    o = np.zeros(n_params) if origin is None else np.asarray(origin, dtype=np.float64)
+    d = np.eye(2, n_params) if directions is None else np.asarray(directions, dtype=np.float64)
+    A, C = np.meshgrid(a, c)
+    if objective.is_linear_mse and n_params == 2:
+        q = quadratic_form(objective.data)
+        w = o[0] + A * d[0, 0] + C * d[1, 0]
+        b = o[1] + A * d[0, 1] + C * d[1, 1]
+        values = q(w, b)
+        method = "quadratic form (five sums)"
+    else:
+        points = o + A.reshape(-1, 1) * d[0] + C.reshape(-1, 1) * d[1]
+        values = objective.loss_batch(points).reshape(A.shape)
+        method = "batched evaluation"
+    meta = {
+        "method": method,
+        "param_names": list(objective.model.param_names),
+        "loss": objective.loss_fn.name,
+        "n_samples": objective.data.n,
+        "data": dict(objective.data.meta),
+    }
+    return Landscape(origin=o, directions=d, axes=(a, c), values=values, meta=meta)

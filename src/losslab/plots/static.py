@@ -1,0 +1,274 @@
+"""Static figures (matplotlib) of landscapes, trajectories and data.
+
+Every function takes library results and returns a ``matplotlib.figure.Figure``
+(shown inline by a notebook); none evaluates a loss. Japanese labels render
+with the IPAexGothic font shipped by the ``matplotlib-fontja`` package.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from numpy.typing import NDArray
+
+from losslab.analysis import QuadraticForm
+from losslab.i18n import Lang, tr
+from losslab.landscape import Landscape
+from losslab.optimizers import Trajectory
+from losslab.walkthrough import Walkthrough
+
+TEACHER_COLOR = "tab:orange"
+MODEL_COLOR = "tab:blue"
+MINIMUM_COLOR = "red"
+PATH_COLOR = "white"
+
+_FONT_READY = False
+
+
+def _register_japanese_font() -> None:
+    """Add IPAexGothic from matplotlib-fontja without changing global rcParams."""
+    global _FONT_READY
+    if _FONT_READY:
+        return
+    spec = importlib.util.find_spec("matplotlib_fontja")
+    if spec is not None and spec.submodule_search_locations:
+        ttf = Path(next(iter(spec.submodule_search_locations))) / "fonts" / "ipaexg.ttf"
+        if ttf.exists():
+            font_manager.fontManager.addfont(str(ttf))
+    _FONT_READY = True
+
+
+@contextmanager
+def style() -> Iterator[None]:
+    """Fonts with a Japanese fallback, and readable sizes, for figures made inside."""
+    _register_japanese_font()
+    with matplotlib.rc_context(
+        {
+            "font.family": ["DejaVu Sans", "IPAexGothic"],
+            "font.size": 10,
+            "axes.titlesize": 11,
+            "figure.dpi": 100,
+            "savefig.dpi": 110,
+        }
+    ):
+        yield
+
+
+def line_text(w: float, b: float) -> str:
+    """``y = 3x + 2`` with 3 significant digits and a real minus sign.
+
+    >>> line_text(2.31, -1.6)
+    'y = 2.31x − 1.6'
+    """
+    slope = f"{w:.3g}".replace("-", "−")
+    return f"y = {slope}x {'−' if b < 0 else '+'} {abs(b):.3g}"
+
+
+def _new_figure(width: float, height: float) -> Figure:
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def figure_setting(wt: Walkthrough, lang: Lang = "en") -> Figure:
+    """Teacher data and curve in orange, the model's starting line in blue."""
+    with style():
+        fig = _new_figure(6.4, 4.2)
+        ax = fig.add_subplot()
+        xs, ts = wt.teacher_curve
+        teacher = wt.data.meta.get("teacher", "")
+        ax.plot(xs, ts, color=TEACHER_COLOR, lw=2, label=tr("fig.teacher", lang, expr=teacher))
+        ax.scatter(wt.data.x, wt.data.t, color=TEACHER_COLOR, edgecolor="black", zorder=3,
+                   s=22, label=tr("fig.data", lang))
+        ax.plot(xs, wt.objective.model.predict(wt.init, xs), color=MODEL_COLOR, lw=2,
+                label=tr("fig.model", lang, line=line_text(*wt.init)))
+        ax.set_xlabel(tr("fig.x", lang))
+        ax.set_ylabel(tr("fig.y", lang))
+        ax.set_title(tr("fig.setting_title", lang))
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper left")
+        return fig
+
+
+def figure_landscape_3d(
+    landscape: Landscape,
+    quadratic: QuadraticForm,
+    lang: Lang = "en",
+    views: Sequence[tuple[float, float]] = ((28, -125), (6, -60)),
+) -> Figure:
+    """The loss at every grid point as a 3D scatter, the minimum in red, from several views."""
+    W, B = np.meshgrid(*landscape.axes)
+    w_min, b_min = quadratic.minimum
+    with style():
+        fig = _new_figure(5.2 * len(views), 5.0)
+        for k, (elev, azim) in enumerate(views, start=1):
+            ax = fig.add_subplot(1, len(views), k, projection="3d", computed_zorder=False)
+            ax.scatter(W.ravel(), B.ravel(), landscape.values.ravel(), c=landscape.values.ravel(),
+                       cmap="viridis", s=4, alpha=0.8, depthshade=False)
+            ax.scatter([w_min], [b_min], [quadratic.min_loss], color=MINIMUM_COLOR, s=140,
+                       edgecolor="black", depthshade=False, zorder=10,
+                       label=tr("fig.minimum", lang, w=w_min, b=b_min))
+            ax.view_init(elev=elev, azim=azim)
+            ax.set_box_aspect(None, zoom=0.85)
+            for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+                axis.set_major_locator(MaxNLocator(5))
+            ax.set_xlabel("w")
+            ax.set_ylabel("b")
+            ax.set_zlabel(tr("fig.loss", lang))
+            ax.set_title(tr("fig.view", lang, k=k, elev=elev, azim=azim))
+            ax.legend(loc="upper left")
+        fig.suptitle(tr("fig.landscape_title", lang))
+        return fig
+
+
+def _contour_levels(values: NDArray[np.float64], count: int = 14) -> NDArray[np.float64]:
+    """Levels spaced as squares, so that a bowl's ellipses come out evenly spaced."""
+    lo, hi = float(values.min()), float(values.max())
+    return np.asarray(lo + (hi - lo) * np.linspace(0.02, 1.0, count) ** 2)
+
+
+def draw_contour(
+    ax: Axes,
+    landscape: Landscape,
+    quadratic: QuadraticForm | None = None,
+    trajectory: Trajectory | None = None,
+    lang: Lang = "en",
+) -> None:
+    """Draw contours of ``landscape`` on ``ax``, with the eigen-axes and a path if given."""
+    W, B = np.meshgrid(*landscape.axes)
+    filled = ax.contourf(W, B, landscape.values, levels=_contour_levels(landscape.values),
+                         cmap="viridis", extend="both")
+    ax.contour(W, B, landscape.values, levels=_contour_levels(landscape.values), colors="k",
+               linewidths=0.4, alpha=0.5)
+    ax.figure.colorbar(filled, ax=ax, label=tr("fig.loss", lang), shrink=0.9)
+    if quadratic is not None:
+        _draw_eigen_axes(ax, landscape, quadratic, lang)
+    if trajectory is not None:
+        p = trajectory.params
+        lr = trajectory.meta.get("hyperparameters", {}).get("learning_rate", float("nan"))
+        ax.plot(p[:, 0], p[:, 1], "-o", color=PATH_COLOR, mec="black", ms=3, lw=1.2,
+                label=tr("fig.path", lang, lr=lr))
+        ax.plot(*p[0], "s", color=MODEL_COLOR, mec="white", ms=8,
+                label=tr("fig.start", lang, w=p[0, 0], b=p[0, 1]))
+    ax.set_xlabel("w")
+    ax.set_ylabel("b")
+    ax.set_aspect("equal")
+    ax.set_xlim(landscape.axes[0][0], landscape.axes[0][-1])
+    ax.set_ylim(landscape.axes[1][0], landscape.axes[1][-1])
+    ax.legend(loc="best", fontsize=8, framealpha=0.85)
+
+
+def _draw_eigen_axes(ax: Axes, landscape: Landscape, q: QuadraticForm, lang: Lang) -> None:
+    """The ellipses' axes: eigenvectors of the Hessian through the minimum."""
+    centre = q.minimum
+    span = 0.45 * min(np.ptp(landscape.axes[0]), np.ptp(landscape.axes[1]))
+    lo, hi = q.eigenvalues
+    # Semi-axes of one contour ellipse scale as 1/sqrt(lambda).
+    fast = q.eigenvectors[:, 1] * span * (np.sqrt(lo / hi) if lo > 0 else 0.3)
+    ends = np.array([centre - fast, centre + fast])
+    ax.plot(ends[:, 0], ends[:, 1], color="orangered", lw=2.5,
+            label=tr("fig.axis_fast", lang, value=hi))
+    slow = q.eigenvectors[:, 0] * span
+    if lo > 0:
+        ends = np.array([centre - slow, centre + slow])
+        ax.plot(ends[:, 0], ends[:, 1], color="gold", lw=2.5,
+                label=tr("fig.axis_slow", lang, value=lo))
+    else:
+        ends = np.array([centre - 10 * slow, centre + 10 * slow])
+        ax.plot(ends[:, 0], ends[:, 1], color="gold", lw=2, label=tr("fig.line_of_minima", lang))
+    ax.plot(*centre, "o", color=MINIMUM_COLOR, mec="black", ms=8,
+            label=tr("fig.minimum", lang, w=centre[0], b=centre[1]))
+
+
+def figure_contour(
+    landscape: Landscape,
+    quadratic: QuadraticForm | None = None,
+    trajectory: Trajectory | None = None,
+    lang: Lang = "en",
+    title_key: str = "fig.contour_title",
+) -> Figure:
+    """A contour map of the landscape, with eigen-axes and an optimizer's path if given."""
+    with style():
+        fig = _new_figure(6.0, 5.2)
+        ax = fig.add_subplot()
+        draw_contour(ax, landscape, quadratic, trajectory, lang)
+        ax.set_title(tr(title_key, lang))
+        return fig
+
+
+def figure_path_3d(
+    landscape: Landscape, trajectory: Trajectory, quadratic: QuadraticForm, lang: Lang = "en"
+) -> Figure:
+    """The path of gradient descent on the 3D surface of the loss."""
+    W, B = np.meshgrid(*landscape.axes)
+    p = trajectory.params
+    with style():
+        fig = _new_figure(6.4, 5.2)
+        ax = fig.add_subplot(projection="3d", computed_zorder=False)
+        ax.plot_surface(W, B, landscape.values, cmap="viridis", alpha=0.55, linewidth=0,
+                        rstride=5, cstride=5)
+        lr = trajectory.meta.get("hyperparameters", {}).get("learning_rate", float("nan"))
+        ax.plot(p[:, 0], p[:, 1], trajectory.losses, "-o", color="black", mfc=PATH_COLOR, ms=3,
+                zorder=10, label=tr("fig.path", lang, lr=lr))
+        w_min, b_min = quadratic.minimum
+        ax.scatter([w_min], [b_min], [quadratic.min_loss], color=MINIMUM_COLOR, s=70,
+                   edgecolor="black", depthshade=False, label=tr("fig.minimum", lang, w=w_min, b=b_min))
+        ax.view_init(elev=35, azim=-120)
+        ax.set_xlabel("w")
+        ax.set_ylabel("b")
+        ax.set_zlabel(tr("fig.loss", lang))
+        ax.set_title(tr("fig.path3d_title", lang))
+        ax.legend(loc="upper left", fontsize=8)
+        return fig
+
+
+def figure_loss_curve(
+    trajectory: Trajectory, min_loss: float = 0.0, lang: Lang = "en"
+) -> Figure:
+    """Loss minus the minimum loss per step, on a log scale."""
+    with style():
+        fig = _new_figure(6.0, 3.8)
+        ax = fig.add_subplot()
+        excess = np.maximum(trajectory.losses - min_loss, np.finfo(float).tiny)
+        ax.semilogy(np.arange(excess.size), excess, "-o", ms=2.5, color=MODEL_COLOR)
+        ax.set_xlabel(tr("fig.step", lang))
+        ax.set_ylabel(tr("fig.loss_minus_min", lang))
+        ax.set_title(tr("fig.loss_curve_title", lang))
+        ax.grid(alpha=0.3, which="both")
+        return fig
+
+
+def pick_steps(trajectory: Trajectory) -> list[int]:
+    """A few steps to show, spread roughly geometrically: 0, 1, 3, 10, 30 and the last."""
+    last = trajectory.steps
+    return sorted({k for k in (0, 1, 3, 10, 30) if k < last} | {last})
+
+
+def figure_fit_steps(wt: Walkthrough, lang: Lang = "en") -> Figure:
+    """The teacher and the model's line at a few steps of gradient descent."""
+    traj = wt.trajectory
+    xs, ts = wt.teacher_curve
+    steps = pick_steps(traj)
+    colors = matplotlib.colormaps["Blues"](np.linspace(0.35, 1.0, len(steps)))
+    with style():
+        fig = _new_figure(6.4, 4.2)
+        ax = fig.add_subplot()
+        ax.plot(xs, ts, color=TEACHER_COLOR, lw=3, alpha=0.8,
+                label=tr("fig.teacher", lang, expr=wt.data.meta.get("teacher", "")))
+        ax.scatter(wt.data.x, wt.data.t, color=TEACHER_COLOR, edgecolor="black", s=18, zorder=3)
+        for k, color in zip(steps, colors, strict=True):
+            ax.plot(xs, wt.objective.model.predict(traj.params[k], xs), color=color, lw=1.6,
+                    label=tr("fig.fit_step", lang, k=k, line=line_text(*traj.params[k])))
+        ax.set_xlabel(tr("fig.x", lang))
+        ax.set_ylabel(tr("fig.y", lang))
+        ax.set_title(tr("fig.fit_title", lang))
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper left", fontsize=8)
+        return fig

@@ -1,0 +1,192 @@
+"""Every number of the perceptron walk-through, computed once by the library.
+
+The report, the figures and the CLI only display a :class:`Walkthrough`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from losslab.analysis import QuadraticForm, quadratic_form
+from losslab.data import (
+    DEFAULT_SAMPLES,
+    DEFAULT_TEACHER,
+    Dataset,
+    parse_expression,
+    parse_grid_axis,
+    teacher_data,
+)
+from losslab.errors import LosslabError
+from losslab.landscape import Landscape, scan_plane
+from losslab.objective import Objective, perceptron_objective
+from losslab.optimizers import Trajectory, check_learning_rate, gradient_descent, run
+
+FloatArray = NDArray[np.float64]
+
+#: Grid points times samples up to which the formula is checked against the direct
+#: mean at every grid point; beyond it, at 10,000 random grid points.
+FULL_CHECK_LIMIT = 50_000_000
+
+
+@dataclass(frozen=True)
+class StepByHand:
+    """The four steps of learning for one gradient-descent update, with real numbers.
+
+    1. input ``x`` (n,) and teacher ``t`` (n,); 2. prediction ``y = w*x + b`` (n,);
+    3. error ``y - t`` (n,) and ``loss = mean(error^2)``; 4. gradient and update
+    ``(w, b) <- (w, b) - learning_rate * (dL/dw, dL/db)``.
+    """
+
+    x: FloatArray
+    t: FloatArray
+    params: FloatArray
+    prediction: FloatArray
+    error: FloatArray
+    loss: float
+    gradient: FloatArray
+    learning_rate: float
+    new_params: FloatArray
+    new_loss: float
+
+
+def step_by_hand(objective: Objective, params: ArrayLike, learning_rate: float) -> StepByHand:
+    """One update of gradient descent, spelled out as the four steps of learning.
+
+    >>> from losslab.data import teacher_data
+    >>> from losslab.objective import perceptron_objective
+    >>> s = step_by_hand(perceptron_objective(teacher_data("2*x + 1", "0:1:2")), [3, 2], 0.1)
+    >>> s.prediction.tolist(), s.loss, s.gradient.tolist(), s.new_params.round(10).tolist()
+    ([2.0, 5.0], 2.5, [2.0, 3.0], [2.8, 1.7])
+    """
+    p = np.asarray(params, dtype=np.float64)
+    x, t = objective.data.x, objective.data.t
+    prediction = objective.model.predict(p, x)
+    gradient = objective.gradient(p)
+    new_params = p - learning_rate * gradient
+    return StepByHand(
+        x=x,
+        t=t,
+        params=p,
+        prediction=prediction,
+        error=prediction - t,
+        loss=objective.loss(p),
+        gradient=gradient,
+        learning_rate=learning_rate,
+        new_params=new_params,
+        new_loss=objective.loss(new_params),
+    )
+
+
+@dataclass(frozen=True)
+class Walkthrough:
+    """The perceptron walk-through: data, loss landscape, closed forms, gradient descent."""
+
+    data: Dataset
+    objective: Objective
+    quadratic: QuadraticForm
+    landscape: Landscape
+    zoom: Landscape
+    trajectory: Trajectory
+    first_step: StepByHand
+    init: FloatArray
+    learning_rate: float
+    teacher_curve: tuple[FloatArray, FloatArray]
+    teacher_is_line: bool
+    formula_max_difference: float
+    formula_points_checked: int
+
+    @property
+    def learning_rate_ratio(self) -> float:
+        """The learning rate as a fraction of the stability limit ``2 / lambda_max``."""
+        return self.learning_rate / self.quadratic.stability_limit
+
+
+def walkthrough(
+    teacher: str = DEFAULT_TEACHER,
+    x: str | ArrayLike = DEFAULT_SAMPLES,
+    init: ArrayLike = (3.0, 2.0),
+    learning_rate: float = 0.1,
+    steps: int = 100,
+    grid: str | tuple[str, str] = "-10:10:0.5",
+    noise: float = 0.0,
+    seed: int = 0,
+) -> Walkthrough:
+    """Compute the whole walk-through for a teacher, a start point and a learning rate.
+
+    ``grid`` is one ``"start:stop:step"`` for both ``w`` and ``b``, or a pair.
+
+    >>> wt = walkthrough()
+    >>> wt.quadratic.shape, wt.landscape.values.shape, wt.trajectory.meta["stop"]
+    ('elliptic paraboloid', (41, 41), 'step limit')
+    >>> round(wt.quadratic.stability_limit, 4)
+    0.3363
+    """
+    expr = parse_expression(teacher)
+    check_learning_rate(learning_rate)
+    data = teacher_data(expr, x, noise=noise, seed=seed)
+    objective = perceptron_objective(data)
+    quad = quadratic_form(data)
+    w_spec, b_spec = (grid, grid) if isinstance(grid, str) else grid
+    w_axis, b_axis = parse_grid_axis(w_spec), parse_grid_axis(b_spec)
+    landscape = scan_plane(objective, (w_axis, b_axis))
+    p0 = np.asarray(init, dtype=np.float64)
+    trajectory = run(objective, gradient_descent(learning_rate), p0, steps=steps)
+    first = step_by_hand(objective, p0, learning_rate)
+    zoom = scan_plane(objective, _zoom_axes(trajectory, quad))
+    # The teacher drawn as a curve, densely, over the span of the data.
+    lo, hi = float(data.x.min()), float(data.x.max())
+    pad = 0.1 * (hi - lo) if hi > lo else 1.0
+    xs = np.linspace(lo - pad, hi + pad, 400)
+    ts = expr(xs)
+    if not np.all(np.isfinite(ts)):
+        xs, ts = np.linspace(lo, hi, 400), expr(np.linspace(lo, hi, 400))
+    if not np.all(np.isfinite(ts)):
+        raise LosslabError("error.teacher_nonfinite", expr=expr.text, x=lo)
+    clean = teacher_data(expr, data.x)
+    clean_fit = quadratic_form(clean)
+    scale = max(1.0, float(np.mean(clean.t**2)))
+    teacher_is_line = clean_fit.min_loss <= 1e-12 * scale
+    difference, checked = _formula_check(objective, quad, landscape)
+    return Walkthrough(
+        data=data,
+        objective=objective,
+        quadratic=quad,
+        landscape=landscape,
+        zoom=zoom,
+        trajectory=trajectory,
+        first_step=first,
+        init=p0,
+        learning_rate=float(learning_rate),
+        teacher_curve=(xs, ts),
+        teacher_is_line=bool(teacher_is_line),
+        formula_max_difference=difference,
+        formula_points_checked=checked,
+    )
+
+
+def _zoom_axes(trajectory: Trajectory, quad: QuadraticForm) -> tuple[FloatArray, FloatArray]:
+    """Axes (201 points each) of a square box around the path and the minimum."""
+    pts = np.vstack([trajectory.params, quad.minimum])
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    centre, half = (lo + hi) / 2, max(float(np.max(hi - lo)) * 0.6, 0.5)
+    return (
+        np.linspace(centre[0] - half, centre[0] + half, 201),
+        np.linspace(centre[1] - half, centre[1] + half, 201),
+    )
+
+
+def _formula_check(
+    objective: Objective, quad: QuadraticForm, landscape: Landscape
+) -> tuple[float, int]:
+    """Largest |expanded formula - direct mean| over the grid (or a random part of it)."""
+    W, B = np.meshgrid(*landscape.axes)
+    points = np.stack([W.ravel(), B.ravel()], axis=1)
+    if points.shape[0] * objective.data.n > FULL_CHECK_LIMIT:
+        rows = np.random.default_rng(0).choice(points.shape[0], 10_000, replace=False)
+        points = points[rows]
+    direct = objective.loss_batch(points)
+    formula = quad.expanded(points[:, 0], points[:, 1])
+    return float(np.max(np.abs(formula - direct))), int(points.shape[0])
