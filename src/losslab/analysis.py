@@ -33,6 +33,8 @@ class QuadraticForm:
     Build it with :func:`quadratic_form`. All attributes are plain numbers or
     small arrays: ``hessian`` (2, 2), ``eigenvalues`` (2,) ascending,
     ``eigenvectors`` (2, 2) with eigenvector ``k`` in column ``k``, ``minimum`` (2,).
+    ``Suu``, ``Suv``, ``Svv`` are the same sums for the centred data
+    ``u = x - x_mean``, ``v = t - t_mean``, used where accuracy matters.
     """
 
     n: int
@@ -47,6 +49,11 @@ class QuadraticForm:
     minimum: FloatArray
     min_loss: float
     shape: Shape
+    x_mean: float
+    t_mean: float
+    Suu: float
+    Suv: float
+    Svv: float
 
     @property
     def condition_number(self) -> float:
@@ -90,17 +97,17 @@ class QuadraticForm:
         )
 
     def __call__(self, w: ArrayLike, b: ArrayLike) -> FloatArray:
-        """The loss at ``(w, b)`` (broadcasting), in the numerically stable centred form.
+        """The loss at ``(w, b)`` (broadcasting), in a numerically stable centred form.
 
-        ``loss = min_loss + (1/2) d^T H d`` with ``d = (w, b) - minimum``: the same
-        quadratic as :meth:`expanded`, without its cancellation near the minimum.
+        With ``u_i = x_i - mean(x)`` and ``v_i = t_i - mean(t)``, the cross terms
+        vanish and ``loss = (Svv - 2w Suv + w^2 Suu)/n + (b + w mean(x) - mean(t))^2``:
+        the same quadratic as :meth:`expanded`, without its cancellation.
         """
-        dw = np.asarray(w, dtype=np.float64) - self.minimum[0]
-        db = np.asarray(b, dtype=np.float64) - self.minimum[1]
-        h = self.hessian
-        return np.asarray(
-            self.min_loss + 0.5 * (h[0, 0] * dw**2 + 2 * h[0, 1] * dw * db + h[1, 1] * db**2)
-        )
+        w_ = np.asarray(w, dtype=np.float64)
+        b_ = np.asarray(b, dtype=np.float64)
+        n = self.n
+        offset = b_ + w_ * self.x_mean - self.t_mean
+        return np.asarray((self.Svv - 2 * w_ * self.Suv + w_**2 * self.Suu) / n + offset**2)
 
     def gradient(self, w: float, b: float) -> FloatArray:
         """``(dL/dw, dL/db) = (2/n) (w Sxx + b Sx - Sxy, w Sx + n b - Sy)``."""
@@ -129,21 +136,22 @@ def quadratic_form(data: Dataset) -> QuadraticForm:
     x, t = data.x, data.t
     n = data.n
     xm, tm = float(np.mean(x)), float(np.mean(t))
-    xc, tc = x - xm, t - tm
-    sxx_c = float(xc @ xc)
+    u, v = x - xm, t - tm
+    suu, suv, svv = float(u @ u), float(u @ v), float(v @ v)
     hessian = (2.0 / n) * np.array([[float(x @ x), float(x.sum())], [float(x.sum()), n]])
     eigenvalues, eigenvectors = np.linalg.eigh(hessian)
-    if sxx_c > 0.0:
-        w = float(xc @ tc) / sxx_c
+    # lambda_min from the determinant (4 Suu / n), exact where eigh would round.
+    eigenvalues = np.array([4.0 * suu / n / eigenvalues[1], eigenvalues[1]])
+    if suu > 0.0:
+        w = suv / suu
         shape: Shape = "elliptic paraboloid"
     else:
         # Every x equals x0: only w*x0 + b is determined; take the least-norm point.
         w = xm * tm / (1.0 + xm * xm)
-        eigenvalues = np.array([0.0, eigenvalues[1]])
         shape = "parabolic cylinder"
     b = tm - w * xm
     minimum = np.array([w, b])
-    residual = t - (w * x + b)
+    residual = v - w * u
     return QuadraticForm(
         n=n,
         Sxx=float(x @ x),
@@ -155,6 +163,11 @@ def quadratic_form(data: Dataset) -> QuadraticForm:
         eigenvalues=eigenvalues,
         eigenvectors=eigenvectors,
         minimum=minimum,
-        min_loss=float(residual @ residual / n),
+        min_loss=float(residual @ residual) / n,
         shape=shape,
+        x_mean=xm,
+        t_mean=tm,
+        Suu=suu,
+        Suv=suv,
+        Svv=svv,
     )

@@ -40,8 +40,9 @@ def _detect_lang(argv: Sequence[str]) -> Lang:
         value = arg.split("=", 1)[1] if arg.startswith("--lang=") else None
         if arg == "--lang" and k + 1 < len(argv):
             value = argv[k + 1]
-        if value in LANGS:
-            return value  # type: ignore[return-value]
+        for lang in LANGS:
+            if value == lang:
+                return lang
     return "ja" if os.environ.get("LANG", "").startswith("ja") else "en"
 
 

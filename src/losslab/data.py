@@ -83,7 +83,7 @@ class Expression:
 def _evaluate(node: ast.AST, x: FloatArray) -> Any:
     """Evaluate a tree that :func:`parse_expression` has already checked."""
     if isinstance(node, ast.Constant):
-        return np.float64(node.value)
+        return np.float64(float(node.value))  # type: ignore[arg-type]  # checked: int | float
     if isinstance(node, ast.Name):
         return x if node.id == "x" else np.float64(CONSTANTS[node.id])
     if isinstance(node, ast.BinOp):
@@ -131,10 +131,10 @@ def parse_expression(text: str) -> Expression:
 
     >>> parse_expression("sin(x) + 0.5*x**2").text
     'sin(x) + 0.5*x**2'
-    >>> parse_expression("__import__('os')")
+    >>> parse_expression("__import__('os')")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    losslab.errors.LosslabError: The expression '__import__('os')' uses '__import__', which is not allowed: use x, numbers, + - * / ** ( ), pi, e and sin cos tan arcsin arccos arctan sinh cosh tanh exp log log2 log10 sqrt abs sign floor ceil.
+    losslab.errors.LosslabError: The expression ... uses '__import__', which is not allowed: ...
     """
     if not isinstance(text, str) or not text.strip():
         raise LosslabError("error.expr_empty")

@@ -12,7 +12,9 @@ Lang = Literal["en", "ja"]
 LANGS: tuple[Lang, ...] = ("en", "ja")
 
 _ALLOWED = "x, numbers, + - * / ** ( ), pi, e and "
-_FUNCS = "sin cos tan arcsin arccos arctan sinh cosh tanh exp log log2 log10 sqrt abs sign floor ceil"
+_FUNCS = (
+    "sin cos tan arcsin arccos arctan sinh cosh tanh exp log log2 log10 sqrt abs sign floor ceil"
+)
 
 TEXTS: dict[str, dict[Lang, str]] = {
     # --- errors: one sentence, what was wrong and what to do -------------------------
@@ -355,7 +357,10 @@ TEXTS.update(
         },
         "report.sum_row": {"en": "sum", "ja": "合計"},
         "report.fig_alt": {"en": "Figure: {name}", "ja": "図: {name}"},
-        "cli.wrote": {"en": "Wrote {count} files to {path}", "ja": "{count} 個のファイルを {path} に書き出しました"},
+        "cli.wrote": {
+            "en": "Wrote {count} files to {path}",
+            "ja": "{count} 個のファイルを {path} に書き出しました",
+        },
         "cli.open": {"en": "Open the report: {path}", "ja": "レポートを開く: {path}"},
         "cli.rendering": {"en": "Rendering figures", "ja": "図を描画中"},
     }
@@ -401,9 +406,18 @@ TEXTS.update(
             "en": "standard deviation of Gaussian noise on the teacher (default: %(default)s)",
             "ja": "教師に加えるガウスノイズの標準偏差 (既定: %(default)s)",
         },
-        "cli.seed": {"en": "random seed (default: %(default)s)", "ja": "乱数のシード (既定: %(default)s)"},
-        "cli.lang": {"en": "language: en or ja (default: %(default)s)", "ja": "言語: en または ja (既定: %(default)s)"},
-        "cli.out": {"en": "output folder (default: %(default)s)", "ja": "出力フォルダー (既定: %(default)s)"},
+        "cli.seed": {
+            "en": "random seed (default: %(default)s)",
+            "ja": "乱数のシード (既定: %(default)s)",
+        },
+        "cli.lang": {
+            "en": "language: en or ja (default: %(default)s)",
+            "ja": "言語: en または ja (既定: %(default)s)",
+        },
+        "cli.out": {
+            "en": "output folder (default: %(default)s)",
+            "ja": "出力フォルダー (既定: %(default)s)",
+        },
         "cli.overwrite": {
             "en": "replace files that already exist in the output folder",
             "ja": "出力フォルダーにある既存のファイルを置き換えます",

@@ -165,7 +165,12 @@ def render_html(wt: Walkthrough, lang: Lang, figures: dict[str, bytes]) -> str:
     add(f'<h2 id="s2">{t("report.s2")}</h2><p>{t("report.s2.mse")}</p>')
     add(math(r"\mathrm{loss} = \frac{1}{n}\sum\limits_{i=1}^{n} (t_i - y_i)^2"))
     add(f"<p>{t('report.s2.sub')}</p>")
-    add(math(r"\mathrm{loss}(w, b) = \frac{1}{n}\sum\limits_{i=1}^{n} \left(t_i - (w x_i + b)\right)^2"))
+    add(
+        math(
+            r"\mathrm{loss}(w, b) = \frac{1}{n}\sum\limits_{i=1}^{n}"
+            r" \left(t_i - (w x_i + b)\right)^2"
+        )
+    )
     add(f'<p class="note">{t("report.s2.slip", teacher=teacher)}</p>')
     add(
         "<p>"
@@ -181,9 +186,15 @@ def render_html(wt: Walkthrough, lang: Lang, figures: dict[str, bytes]) -> str:
         "<p>"
         + t(
             "report.s3.grid",
-            wlo=fmt(a[0]), whi=fmt(a[-1]), blo=fmt(c[0]), bhi=fmt(c[-1]),
-            wstep=fmt(a[1] - a[0] if a.size > 1 else 0.0), nw=a.size, nb=c.size,
-            wmin=fmt(q.minimum[0], 4), bmin=fmt(q.minimum[1], 4),
+            wlo=fmt(a[0]),
+            whi=fmt(a[-1]),
+            blo=fmt(c[0]),
+            bhi=fmt(c[-1]),
+            wstep=fmt(a[1] - a[0] if a.size > 1 else 0.0),
+            nw=a.size,
+            nb=c.size,
+            wmin=fmt(q.minimum[0], 4),
+            bmin=fmt(q.minimum[1], 4),
         )
         + " "
         + t("report.s3.argmin", gw=fmt(gw), gb=fmt(gb), gl=fmt(gl))
@@ -211,10 +222,18 @@ def render_html(wt: Walkthrough, lang: Lang, figures: dict[str, bytes]) -> str:
             r" S_y = \sum t_i,\; S_{yy} = \sum t_i^2"
         )
     )
-    add(f"<p>{t('report.s4.sums')}</p><table><tr><th>{t('report.s4.sum')}</th>"
-        f"<th>{t('report.s4.value')}</th></tr>")
-    for name, value in (("n", q.n), ("S_{xx}", q.Sxx), ("S_x", q.Sx), ("S_{xy}", q.Sxy),
-                        ("S_y", q.Sy), ("S_{yy}", q.Syy)):
+    add(
+        f"<p>{t('report.s4.sums')}</p><table><tr><th>{t('report.s4.sum')}</th>"
+        f"<th>{t('report.s4.value')}</th></tr>"
+    )
+    for name, value in (
+        ("n", q.n),
+        ("S_{xx}", q.Sxx),
+        ("S_x", q.Sx),
+        ("S_{xy}", q.Sxy),
+        ("S_y", q.Sy),
+        ("S_{yy}", q.Syy),
+    ):
         add(f"<tr><td>{math(name, block=False)}</td><td>{fmt(value)}</td></tr>")
     add("</table>")
     co = q.coefficients
@@ -260,13 +279,20 @@ def render_html(wt: Walkthrough, lang: Lang, figures: dict[str, bytes]) -> str:
         "<p>"
         + t(
             "report.s4.eigen",
-            lmin=fmt(q.eigenvalues[0]), lmax=fmt(q.eigenvalues[1]),
-            vmin=_vec(q.eigenvectors[:, 0]), vmax=_vec(q.eigenvectors[:, 1]),
+            lmin=fmt(q.eigenvalues[0]),
+            lmax=fmt(q.eigenvalues[1]),
+            vmin=_vec(q.eigenvectors[:, 0]),
+            vmax=_vec(q.eigenvectors[:, 1]),
         )
         + "</p>"
     )
-    add(math(r"\left(\begin{matrix} S_{xx} & S_x \\ S_x & n \end{matrix}\right)"
-             r"\left(\begin{matrix} w \\ b \end{matrix}\right) = \left(\begin{matrix} S_{xy} \\ S_y \end{matrix}\right)"))
+    add(
+        math(
+            r"\left(\begin{matrix} S_{xx} & S_x \\ S_x & n \end{matrix}\right)"
+            r"\left(\begin{matrix} w \\ b \end{matrix}\right) ="
+            r" \left(\begin{matrix} S_{xy} \\ S_y \end{matrix}\right)"
+        )
+    )
     add(
         "<p>"
         + t("report.s4.minimum", w=fmt(q.minimum[0]), b=fmt(q.minimum[1]), loss=fmt(q.min_loss))
@@ -282,7 +308,8 @@ def render_html(wt: Walkthrough, lang: Lang, figures: dict[str, bytes]) -> str:
     add(f'<h2 id="s5">{t("report.s5")}</h2><p>{t("report.s5.grad")}</p>')
     add(
         math(
-            r"\frac{\partial L}{\partial w} = \frac{2}{n}\sum\limits_{i=1}^{n}(w x_i + b - t_i)\,x_i"
+            r"\frac{\partial L}{\partial w} ="
+            r" \frac{2}{n}\sum\limits_{i=1}^{n}(w x_i + b - t_i)\,x_i"
             r" = \frac{2}{n}(w S_{xx} + b S_x - S_{xy}),\quad"
             r" \frac{\partial L}{\partial b} = \frac{2}{n}\sum\limits_{i=1}^{n}(w x_i + b - t_i)"
             r" = \frac{2}{n}(w S_x + n b - S_y)"
@@ -311,8 +338,12 @@ def render_html(wt: Walkthrough, lang: Lang, figures: dict[str, bytes]) -> str:
         "<p>"
         + t(
             "report.s5.result",
-            steps=traj.steps, stop=t(f"report.stop.{stop}"),
-            w=fmt(last[0]), b=fmt(last[1]), loss=fmt(traj.losses[-1]), minloss=fmt(q.min_loss),
+            steps=traj.steps,
+            stop=t(f"report.stop.{stop}"),
+            w=fmt(last[0]),
+            b=fmt(last[1]),
+            loss=fmt(traj.losses[-1]),
+            minloss=fmt(q.min_loss),
         )
         + "</p>"
     )
@@ -332,25 +363,38 @@ def render_html(wt: Walkthrough, lang: Lang, figures: dict[str, bytes]) -> str:
         "<li>"
         + t(
             "report.s6.step4",
-            gw=fmt(step.gradient[0]), gb=fmt(step.gradient[1]), lr=fmt(step.learning_rate),
-            w0=w0, b0=b0, w1=fmt(step.new_params[0]), b1=fmt(step.new_params[1]),
-            loss=fmt(step.loss), loss1=fmt(step.new_loss),
+            gw=fmt(step.gradient[0]),
+            gb=fmt(step.gradient[1]),
+            lr=fmt(step.learning_rate),
+            w0=w0,
+            b0=b0,
+            w1=fmt(step.new_params[0]),
+            b1=fmt(step.new_params[1]),
+            loss=fmt(step.loss),
+            loss1=fmt(step.new_loss),
         )
         + "</li></ol>"
     )
-    add("<table><tr><th>i</th><th>x<sub>i</sub></th><th>t<sub>i</sub></th>"
+    add(
+        "<table><tr><th>i</th><th>x<sub>i</sub></th><th>t<sub>i</sub></th>"
         "<th>y<sub>i</sub></th><th>y<sub>i</sub> − t<sub>i</sub></th>"
-        "<th>(y<sub>i</sub> − t<sub>i</sub>)<sup>2</sup></th></tr>")
+        "<th>(y<sub>i</sub> − t<sub>i</sub>)<sup>2</sup></th></tr>"
+    )
     rows = list(range(step.x.size))
     shown = rows if len(rows) <= 30 else rows[:15] + rows[-5:]
     for k, i in enumerate(shown):
         if k > 0 and i != shown[k - 1] + 1:
             add(f'<tr><td colspan="6">{t("report.s6.more", k=i - shown[k - 1] - 1)}</td></tr>')
         e = step.error[i]
-        add(f"<tr><td>{i + 1}</td><td>{fmt(step.x[i])}</td><td>{fmt(step.t[i])}</td>"
-            f"<td>{fmt(step.prediction[i])}</td><td>{fmt(e)}</td><td>{fmt(e * e)}</td></tr>")
-    add(f"<tr><th>{t('report.sum_row')}</th><td></td><td></td><td></td>"
-        f"<td>{fmt(step.error.sum())}</td><td>{fmt(step.error @ step.error)}</td></tr></table>")
+        add(
+            f"<tr><td>{i + 1}</td><td>{fmt(step.x[i])}</td><td>{fmt(step.t[i])}</td>"
+            f"<td>{fmt(step.prediction[i])}</td><td>{fmt(e)}</td><td>{fmt(e * e)}</td></tr>"
+        )
+    add(
+        f"<tr><th>{t('report.sum_row')}</th><td></td><td></td><td></td>"
+        f"<td>{fmt(step.error.sum())}</td><td>{fmt(float(step.error @ step.error))}</td>"
+        "</tr></table>"
+    )
 
     body = "\n".join(parts)
     return (

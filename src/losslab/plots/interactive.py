@@ -31,32 +31,55 @@ def landscape_3d(
     names = landscape.meta.get("param_names", ["w", "b"])
     fig = go.Figure()
     fig.add_trace(
-        go.Surface(x=a, y=c, z=landscape.values, colorscale="Viridis", opacity=0.55,
-                   showscale=False, name=tr("fig.loss", lang), hoverinfo="x+y+z")
+        go.Surface(
+            x=a,
+            y=c,
+            z=landscape.values,
+            colorscale="Viridis",
+            opacity=0.55,
+            showscale=False,
+            name=tr("fig.loss", lang),
+            hoverinfo="x+y+z",
+        )
     )
     if points:
         A, C = np.meshgrid(a, c)
         fig.add_trace(
-            go.Scatter3d(x=A.ravel(), y=C.ravel(), z=landscape.values.ravel(), mode="markers",
-                         marker={"size": 1.8, "color": landscape.values.ravel(),
-                                 "colorscale": "Viridis"},
-                         name=tr("fig.loss", lang), hoverinfo="x+y+z")
+            go.Scatter3d(
+                x=A.ravel(),
+                y=C.ravel(),
+                z=landscape.values.ravel(),
+                mode="markers",
+                marker={"size": 1.8, "color": landscape.values.ravel(), "colorscale": "Viridis"},
+                name=tr("fig.loss", lang),
+                hoverinfo="x+y+z",
+            )
         )
     if quadratic is not None:
         w, b = quadratic.minimum
         fig.add_trace(
-            go.Scatter3d(x=[w], y=[b], z=[quadratic.min_loss], mode="markers",
-                         marker={"size": 9, "color": "red", "line": {"color": "black", "width": 1}},
-                         name=tr("fig.minimum", lang, w=w, b=b))
+            go.Scatter3d(
+                x=[w],
+                y=[b],
+                z=[quadratic.min_loss],
+                mode="markers",
+                marker={"size": 9, "color": "red", "line": {"color": "black", "width": 1}},
+                name=tr("fig.minimum", lang, w=w, b=b),
+            )
         )
     if trajectory is not None:
         p = trajectory.params
         lr = trajectory.meta.get("hyperparameters", {}).get("learning_rate", float("nan"))
         fig.add_trace(
-            go.Scatter3d(x=p[:, 0], y=p[:, 1], z=trajectory.losses, mode="lines+markers",
-                         line={"color": "black", "width": 4},
-                         marker={"size": 2.5, "color": "white"},
-                         name=tr("fig.path", lang, lr=lr))
+            go.Scatter3d(
+                x=p[:, 0],
+                y=p[:, 1],
+                z=trajectory.losses,
+                mode="lines+markers",
+                line={"color": "black", "width": 4},
+                marker={"size": 2.5, "color": "white"},
+                name=tr("fig.path", lang, lr=lr),
+            )
         )
     fig.update_layout(
         title={"text": tr("fig.landscape_title", lang)},
@@ -69,7 +92,9 @@ def landscape_3d(
         legend={"x": 0.0, "y": 1.0},
         margin={"l": 0, "r": 0, "t": 40, "b": 0},
         height=520,
-        font={"family": "DejaVu Sans, 'Noto Sans CJK JP', 'IPAexGothic', 'IPAGothic', "
-                        "'Hiragino Sans', 'Yu Gothic', Meiryo, sans-serif"},
+        font={
+            "family": "DejaVu Sans, 'Noto Sans CJK JP', 'IPAexGothic', 'IPAGothic', "
+            "'Hiragino Sans', 'Yu Gothic', Meiryo, sans-serif"
+        },
     )
     return fig

@@ -85,10 +85,22 @@ def figure_setting(wt: Walkthrough, lang: Lang = "en") -> Figure:
         xs, ts = wt.teacher_curve
         teacher = wt.data.meta.get("teacher", "")
         ax.plot(xs, ts, color=TEACHER_COLOR, lw=2, label=tr("fig.teacher", lang, expr=teacher))
-        ax.scatter(wt.data.x, wt.data.t, color=TEACHER_COLOR, edgecolor="black", zorder=3,
-                   s=22, label=tr("fig.data", lang))
-        ax.plot(xs, wt.objective.model.predict(wt.init, xs), color=MODEL_COLOR, lw=2,
-                label=tr("fig.model", lang, line=line_text(*wt.init)))
+        ax.scatter(
+            wt.data.x,
+            wt.data.t,
+            color=TEACHER_COLOR,
+            edgecolor="black",
+            zorder=3,
+            s=22,
+            label=tr("fig.data", lang),
+        )
+        ax.plot(
+            xs,
+            wt.objective.model.predict(wt.init, xs),
+            color=MODEL_COLOR,
+            lw=2,
+            label=tr("fig.model", lang, line=line_text(*wt.init)),
+        )
         ax.set_xlabel(tr("fig.x", lang))
         ax.set_ylabel(tr("fig.y", lang))
         ax.set_title(tr("fig.setting_title", lang))
@@ -110,11 +122,27 @@ def figure_landscape_3d(
         fig = _new_figure(5.2 * len(views), 5.0)
         for k, (elev, azim) in enumerate(views, start=1):
             ax = fig.add_subplot(1, len(views), k, projection="3d", computed_zorder=False)
-            ax.scatter(W.ravel(), B.ravel(), landscape.values.ravel(), c=landscape.values.ravel(),
-                       cmap="viridis", s=4, alpha=0.8, depthshade=False)
-            ax.scatter([w_min], [b_min], [quadratic.min_loss], color=MINIMUM_COLOR, s=140,
-                       edgecolor="black", depthshade=False, zorder=10,
-                       label=tr("fig.minimum", lang, w=w_min, b=b_min))
+            ax.scatter(
+                W.ravel(),
+                B.ravel(),
+                landscape.values.ravel(),
+                c=landscape.values.ravel(),
+                cmap="viridis",
+                s=4,
+                alpha=0.8,
+                depthshade=False,
+            )
+            ax.scatter(
+                [w_min],
+                [b_min],
+                [quadratic.min_loss],
+                color=MINIMUM_COLOR,
+                s=140,
+                edgecolor="black",
+                depthshade=False,
+                zorder=10,
+                label=tr("fig.minimum", lang, w=w_min, b=b_min),
+            )
             ax.view_init(elev=elev, azim=azim)
             ax.set_box_aspect(None, zoom=0.85)
             for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
@@ -143,20 +171,47 @@ def draw_contour(
 ) -> None:
     """Draw contours of ``landscape`` on ``ax``, with the eigen-axes and a path if given."""
     W, B = np.meshgrid(*landscape.axes)
-    filled = ax.contourf(W, B, landscape.values, levels=_contour_levels(landscape.values),
-                         cmap="viridis", extend="both")
-    ax.contour(W, B, landscape.values, levels=_contour_levels(landscape.values), colors="k",
-               linewidths=0.4, alpha=0.5)
+    filled = ax.contourf(
+        W,
+        B,
+        landscape.values,
+        levels=_contour_levels(landscape.values),
+        cmap="viridis",
+        extend="both",
+    )
+    ax.contour(
+        W,
+        B,
+        landscape.values,
+        levels=_contour_levels(landscape.values),
+        colors="k",
+        linewidths=0.4,
+        alpha=0.5,
+    )
     ax.figure.colorbar(filled, ax=ax, label=tr("fig.loss", lang), shrink=0.9)
     if quadratic is not None:
         _draw_eigen_axes(ax, landscape, quadratic, lang)
     if trajectory is not None:
         p = trajectory.params
         lr = trajectory.meta.get("hyperparameters", {}).get("learning_rate", float("nan"))
-        ax.plot(p[:, 0], p[:, 1], "-o", color=PATH_COLOR, mec="black", ms=3, lw=1.2,
-                label=tr("fig.path", lang, lr=lr))
-        ax.plot(*p[0], "s", color=MODEL_COLOR, mec="white", ms=8,
-                label=tr("fig.start", lang, w=p[0, 0], b=p[0, 1]))
+        ax.plot(
+            p[:, 0],
+            p[:, 1],
+            "-o",
+            color=PATH_COLOR,
+            mec="black",
+            ms=3,
+            lw=1.2,
+            label=tr("fig.path", lang, lr=lr),
+        )
+        ax.plot(
+            *p[0],
+            "s",
+            color=MODEL_COLOR,
+            mec="white",
+            ms=8,
+            label=tr("fig.start", lang, w=p[0, 0], b=p[0, 1]),
+        )
     ax.set_xlabel("w")
     ax.set_ylabel("b")
     ax.set_aspect("equal")
@@ -173,18 +228,26 @@ def _draw_eigen_axes(ax: Axes, landscape: Landscape, q: QuadraticForm, lang: Lan
     # Semi-axes of one contour ellipse scale as 1/sqrt(lambda).
     fast = q.eigenvectors[:, 1] * span * (np.sqrt(lo / hi) if lo > 0 else 0.3)
     ends = np.array([centre - fast, centre + fast])
-    ax.plot(ends[:, 0], ends[:, 1], color="orangered", lw=2.5,
-            label=tr("fig.axis_fast", lang, value=hi))
+    ax.plot(
+        ends[:, 0], ends[:, 1], color="orangered", lw=2.5, label=tr("fig.axis_fast", lang, value=hi)
+    )
     slow = q.eigenvectors[:, 0] * span
     if lo > 0:
         ends = np.array([centre - slow, centre + slow])
-        ax.plot(ends[:, 0], ends[:, 1], color="gold", lw=2.5,
-                label=tr("fig.axis_slow", lang, value=lo))
+        ax.plot(
+            ends[:, 0], ends[:, 1], color="gold", lw=2.5, label=tr("fig.axis_slow", lang, value=lo)
+        )
     else:
         ends = np.array([centre - 10 * slow, centre + 10 * slow])
         ax.plot(ends[:, 0], ends[:, 1], color="gold", lw=2, label=tr("fig.line_of_minima", lang))
-    ax.plot(*centre, "o", color=MINIMUM_COLOR, mec="black", ms=8,
-            label=tr("fig.minimum", lang, w=centre[0], b=centre[1]))
+    ax.plot(
+        *centre,
+        "o",
+        color=MINIMUM_COLOR,
+        mec="black",
+        ms=8,
+        label=tr("fig.minimum", lang, w=centre[0], b=centre[1]),
+    )
 
 
 def figure_contour(
@@ -212,14 +275,32 @@ def figure_path_3d(
     with style():
         fig = _new_figure(6.4, 5.2)
         ax = fig.add_subplot(projection="3d", computed_zorder=False)
-        ax.plot_surface(W, B, landscape.values, cmap="viridis", alpha=0.55, linewidth=0,
-                        rstride=5, cstride=5)
+        ax.plot_surface(
+            W, B, landscape.values, cmap="viridis", alpha=0.55, linewidth=0, rstride=5, cstride=5
+        )
         lr = trajectory.meta.get("hyperparameters", {}).get("learning_rate", float("nan"))
-        ax.plot(p[:, 0], p[:, 1], trajectory.losses, "-o", color="black", mfc=PATH_COLOR, ms=3,
-                zorder=10, label=tr("fig.path", lang, lr=lr))
+        ax.plot(
+            p[:, 0],
+            p[:, 1],
+            trajectory.losses,
+            "-o",
+            color="black",
+            mfc=PATH_COLOR,
+            ms=3,
+            zorder=10,
+            label=tr("fig.path", lang, lr=lr),
+        )
         w_min, b_min = quadratic.minimum
-        ax.scatter([w_min], [b_min], [quadratic.min_loss], color=MINIMUM_COLOR, s=70,
-                   edgecolor="black", depthshade=False, label=tr("fig.minimum", lang, w=w_min, b=b_min))
+        ax.scatter(
+            [w_min],
+            [b_min],
+            [quadratic.min_loss],
+            color=MINIMUM_COLOR,
+            s=70,
+            edgecolor="black",
+            depthshade=False,
+            label=tr("fig.minimum", lang, w=w_min, b=b_min),
+        )
         ax.view_init(elev=35, azim=-120)
         ax.set_xlabel("w")
         ax.set_ylabel("b")
@@ -229,9 +310,7 @@ def figure_path_3d(
         return fig
 
 
-def figure_loss_curve(
-    trajectory: Trajectory, min_loss: float = 0.0, lang: Lang = "en"
-) -> Figure:
+def figure_loss_curve(trajectory: Trajectory, min_loss: float = 0.0, lang: Lang = "en") -> Figure:
     """Loss minus the minimum loss per step, on a log scale."""
     with style():
         fig = _new_figure(6.0, 3.8)
@@ -260,12 +339,23 @@ def figure_fit_steps(wt: Walkthrough, lang: Lang = "en") -> Figure:
     with style():
         fig = _new_figure(6.4, 4.2)
         ax = fig.add_subplot()
-        ax.plot(xs, ts, color=TEACHER_COLOR, lw=3, alpha=0.8,
-                label=tr("fig.teacher", lang, expr=wt.data.meta.get("teacher", "")))
+        ax.plot(
+            xs,
+            ts,
+            color=TEACHER_COLOR,
+            lw=3,
+            alpha=0.8,
+            label=tr("fig.teacher", lang, expr=wt.data.meta.get("teacher", "")),
+        )
         ax.scatter(wt.data.x, wt.data.t, color=TEACHER_COLOR, edgecolor="black", s=18, zorder=3)
         for k, color in zip(steps, colors, strict=True):
-            ax.plot(xs, wt.objective.model.predict(traj.params[k], xs), color=color, lw=1.6,
-                    label=tr("fig.fit_step", lang, k=k, line=line_text(*traj.params[k])))
+            ax.plot(
+                xs,
+                wt.objective.model.predict(traj.params[k], xs),
+                color=color,
+                lw=1.6,
+                label=tr("fig.fit_step", lang, k=k, line=line_text(*traj.params[k])),
+            )
         ax.set_xlabel(tr("fig.x", lang))
         ax.set_ylabel(tr("fig.y", lang))
         ax.set_title(tr("fig.fit_title", lang))

@@ -1,0 +1,136 @@
+"""`losslab demo` end to end: files, pictures that are not blank, Japanese, clear errors."""
+
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from losslab.cli import main
+from losslab.report import FIGURES, REPORT_NAME
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def run_demo(tmp_path: Path, *args: str) -> Path:
+    out = tmp_path / "out"
+    assert main(["demo", "--out", str(out), "--quiet", *args]) == 0
+    return out
+
+
+def assert_not_blank(png: Path) -> None:
+    pixels = np.asarray(Image.open(png).convert("RGB"), dtype=float)
+    assert pixels.shape[0] > 200 and pixels.shape[1] > 200
+    assert pixels.std() > 20, f"{png.name} looks blank"
+    assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 50, f"{png.name} has few colours"
+
+
+def test_demo_writes_report_and_figures(tmp_path, capsys):
+    out = run_demo(tmp_path)
+    printed = capsys.readouterr().out
+    assert "report.html" in printed and "minimum (w, b) = (2, 1)" in printed
+    html = (out / REPORT_NAME).read_text(encoding="utf-8")
+    for k in range(1, 7):
+        assert f'id="s{k}"' in html
+    assert html.count("<math") > 10
+    assert "data:image/png;base64," in html
+    assert "Plotly.newPlot" in html
+    # The five sums of the default data, as numbers in the report.
+    for value in ("51.8", "124.6", "312.2"):
+        assert f"<td>{value}</td>" in html
+    for spec in FIGURES:
+        assert_not_blank(out / spec.filename)
+
+
+def test_demo_in_japanese_renders_every_glyph(tmp_path):
+    # Matplotlib warns "Glyph ... missing from font(s)" for tofu; make that fail.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = run_demo(tmp_path, "--lang", "ja")
+    html = (out / REPORT_NAME).read_text(encoding="utf-8")
+    assert '<html lang="ja">' in html
+    assert "楕円放物面" in html and "勾配降下法" in html
+    text = re.sub(r"<[^>]+>", " ", html.split("<script", 1)[0])
+    assert len(JAPANESE.findall(text)) > 500
+
+
+def test_settings_flags_including_negative_values(tmp_path, capsys):
+    out = run_demo(
+        tmp_path,
+        "--teacher",
+        "-x + 0.5",
+        "--x",
+        "-2:2:9",
+        "--init",
+        "-3,2",
+        "--learning-rate",
+        "0.05",
+        "--steps",
+        "20",
+        "--grid",
+        "-5:5:1",
+        "--noise",
+        "0.1",
+        "--seed",
+        "3",
+    )
+    html = (out / REPORT_NAME).read_text(encoding="utf-8")
+    assert "n = 9" in html and "11 × 11" in html and "lr = 0.05" in html
+
+
+def test_existing_files_are_not_overwritten_unasked(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / REPORT_NAME).write_text("mine")
+    assert main(["demo", "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "--overwrite" in err and "Traceback" not in err
+    assert (out / REPORT_NAME).read_text() == "mine"
+    assert main(["demo", "--out", str(out), "--quiet", "--overwrite"]) == 0
+    assert (out / REPORT_NAME).read_text() != "mine"
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--teacher", "__import__('os')"], "not allowed"),
+        (["--teacher", "2*x +"], "not a valid formula"),
+        (["--teacher", "log(x)"], "x = -1"),
+        (["--x", "a:b:c"], "start:stop:count"),
+        (["--grid", "-10:10:0"], "step > 0"),
+        (["--grid", "-1000:1000:0.01"], "larger step"),
+        (["--init", "3"], "two finite numbers"),
+        (["--learning-rate", "-1"], "positive number"),
+        (["--steps", "10000000"], "fewer steps"),
+    ],
+)
+def test_bad_input_gets_one_sentence_and_exit_2(tmp_path, capsys, args, words):
+    out = tmp_path / "out"
+    assert main(["demo", "--out", str(out), "--quiet", *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert words in err and "Traceback" not in err and err.count("\n") == 0
+    assert not out.exists()
+
+
+def test_errors_in_japanese(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path), "--lang", "ja", "--teacher", "open('x')"]) == 2
+    assert JAPANESE.search(capsys.readouterr().err)
+
+
+def test_a_diverging_learning_rate_is_a_result_not_a_crash(tmp_path, capsys):
+    out = run_demo(tmp_path, "--learning-rate", "0.5", "--steps", "500")
+    html = (out / REPORT_NAME).read_text(encoding="utf-8")
+    assert "diverged at step" in html
+    assert "diverged" in capsys.readouterr().out
+
+
+def test_all_x_equal_in_the_report(tmp_path):
+    out = run_demo(tmp_path, "--x", "1:1:5")
+    assert "parabolic cylinder" in (out / REPORT_NAME).read_text(encoding="utf-8")
+
+
+def test_curved_teacher_is_explained(tmp_path):
+    out = run_demo(tmp_path, "--teacher", "sin(x)")
+    assert "least-squares line" in (out / REPORT_NAME).read_text(encoding="utf-8")

@@ -1,0 +1,43 @@
+"""The walk-through's numbers against hand formulas and least squares."""
+
+import numpy as np
+import pytest
+
+from losslab.walkthrough import walkthrough
+
+
+def test_first_step_by_hand():
+    wt = walkthrough()
+    s = wt.first_step
+    x, t = np.linspace(-1, 3, 21), 2 * np.linspace(-1, 3, 21) + 1
+    y = 3 * x + 2
+    np.testing.assert_allclose(s.prediction, y)
+    np.testing.assert_allclose(s.error, y - t)
+    assert s.loss == pytest.approx(np.mean((y - t) ** 2))
+    grad = np.array([2 * np.mean((y - t) * x), 2 * np.mean(y - t)])
+    np.testing.assert_allclose(s.gradient, grad)
+    np.testing.assert_allclose(s.new_params, np.array([3.0, 2.0]) - 0.1 * grad)
+    np.testing.assert_allclose(wt.trajectory.params[1], s.new_params)
+
+
+def test_default_setting_numbers():
+    wt = walkthrough()
+    assert wt.teacher_is_line
+    assert wt.landscape.values.shape == (41, 41)
+    assert wt.formula_points_checked == 41 * 41
+    assert wt.formula_max_difference < 1e-9
+    assert 0 < wt.learning_rate_ratio < 1
+    np.testing.assert_allclose(wt.trajectory.params[-1], [2.0, 1.0], atol=1e-4)
+
+
+def test_a_curved_teacher_gives_the_least_squares_line():
+    wt = walkthrough(teacher="sin(x)")
+    assert not wt.teacher_is_line
+    np.testing.assert_allclose(wt.quadratic.minimum, np.polyfit(wt.data.x, wt.data.t, 1))
+    assert wt.quadratic.min_loss > 0.01
+
+
+def test_all_x_equal_does_not_crash():
+    wt = walkthrough(x="1:1:5", teacher="x + 2")
+    assert wt.quadratic.shape == "parabolic cylinder"
+    assert wt.trajectory.meta["stop"] in {"converged", "step limit"}
