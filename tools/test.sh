@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi ipagothic; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends chromium fonts-ipafont-gothic >/dev/null
+  apt-get install -y -qq chromium fonts-ipafont-gothic >/dev/null
 fi
 
 python3 -m venv .venv

@@ -109,6 +109,7 @@ table { border-collapse: collapse; margin: .8em 0; font-variant-numeric: tabular
 td, th { border: 1px solid #ccc; padding: .2em .6em; text-align: right; }
 th { background: #f4f4f4; } .note { background: #fff6e5; border-left: 4px solid #f28e2b;
      padding: .5em 1em; } math[display=block] { margin: .8em 0; font-size: 1.1em; }
+math { font-family: 'STIX Two Math', 'Latin Modern Math', 'Cambria Math', math; }
 ol li { margin: .4em 0; } code { background: #f4f4f4; padding: 0 .2em; }
 """
 
