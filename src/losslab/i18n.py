@@ -430,3 +430,34 @@ TEXTS.update(
         "cli.interrupted": {"en": "Interrupted.", "ja": "中断しました。"},
     }
 )
+
+
+# --- optimizers ----------------------------------------------------------------------
+TEXTS.update(
+    {
+        "error.optimizer": {
+            "en": "There is no optimizer '{name}': choose one of {names}.",
+            "ja": "最適化手法 '{name}' はありません。{names} から選んでください。",
+        },
+        "error.batch_size": {
+            "en": "The batch size {value} is not valid: give a whole number from 1 to the number of samples ({n}).",
+            "ja": "バッチサイズ {value} は正しくありません。1 からサンプル数 ({n}) までの整数を指定してください。",
+        },
+        "msg.diverged_limit": {
+            "en": "Diverged at step {step}: the learning rate {lr:g} is {ratio:.2f} times the stability limit 2/λmax = {limit:.4g}; use a learning rate below it.",
+            "ja": "ステップ {step} で発散しました。学習率 {lr:g} は安定限界 2/λmax = {limit:.4g} の {ratio:.2f} 倍です。これより小さい学習率にしてください。",
+        },
+        "msg.diverged": {
+            "en": "Diverged at step {step}: the loss became too large or not a number with learning rate {lr:g}; try a smaller one.",
+            "ja": "ステップ {step} で発散しました。学習率 {lr:g} では損失が大きくなりすぎるか数値でなくなりました。もっと小さくしてください。",
+        },
+        "msg.converged": {
+            "en": "Converged after {steps} steps.",
+            "ja": "{steps} ステップで収束しました。",
+        },
+        "msg.step_limit": {
+            "en": "Stopped at the step limit ({steps} steps).",
+            "ja": "ステップ数の上限 ({steps} ステップ) で停止しました。",
+        },
+    }
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -15,6 +16,17 @@ FloatArray = NDArray[np.float64]
 
 #: Floats held at once by a batched evaluation (about 64 MB); larger work is chunked.
 CHUNK_FLOATS = 8_000_000
+
+
+class Problem(Protocol):
+    """What an optimizer run needs: a loss and its gradient over named parameters."""
+
+    @property
+    def param_names(self) -> tuple[str, ...]: ...
+
+    def loss(self, params: ArrayLike) -> float: ...
+
+    def gradient(self, params: ArrayLike, batch: NDArray[np.intp] | None = None) -> FloatArray: ...
 
 
 @dataclass(frozen=True)
@@ -36,13 +48,23 @@ class Objective:
         p = np.asarray(params, dtype=np.float64)
         return float(self.loss_fn.value(self.model.predict(p, self.data.x), self.data.t))
 
-    def gradient(self, params: ArrayLike) -> FloatArray:
-        """d loss / d params (P,), by the chain rule: ``J^T (d loss / d prediction)``."""
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        """The model's parameter names, e.g. ``("w", "b")``."""
+        return self.model.param_names
+
+    def gradient(self, params: ArrayLike, batch: NDArray[np.intp] | None = None) -> FloatArray:
+        """d loss / d params (P,), by the chain rule: ``J^T (d loss / d prediction)``.
+
+        With ``batch`` (sample indices), the gradient of the loss over those
+        samples only: the mini-batch gradient of stochastic gradient descent.
+        """
         p = np.asarray(params, dtype=np.float64)
-        prediction = self.model.predict(p, self.data.x)
-        return self.model.jacobian(p, self.data.x).T @ self.loss_fn.gradient(
-            prediction, self.data.t
-        )
+        x, t = self.data.x, self.data.t
+        if batch is not None:
+            x, t = x[batch], t[batch]
+        prediction = self.model.predict(p, x)
+        return self.model.jacobian(p, x).T @ self.loss_fn.gradient(prediction, t)
 
     def loss_batch(self, points: ArrayLike) -> FloatArray:
         """The loss at many parameter points (m, P) -> (m,), in memory-bounded chunks."""
@@ -67,3 +89,40 @@ class Objective:
 def perceptron_objective(data: Dataset) -> Objective:
     """The walk-through's objective: the perceptron with the mean squared error."""
     return Objective(Perceptron(), MeanSquaredError(), data)
+
+
+@dataclass(frozen=True)
+class QuadraticBowl:
+    """``f(p) = (1/2) (p - centre)^T A (p - centre)``: a test function with a known Hessian ``A``.
+
+    :func:`book_ch6_function` is the book's ``f(x, y) = x^2/20 + y^2``.
+
+    >>> f = book_ch6_function()
+    >>> f.loss([-7.0, 2.0]), f.gradient([-7.0, 2.0]).round(12).tolist()
+    (6.45, [-0.7, 4.0])
+    """
+
+    hessian: FloatArray
+    centre: FloatArray
+    names: tuple[str, ...] = ("x", "y")
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return self.names
+
+    def loss(self, params: ArrayLike) -> float:
+        d = np.asarray(params, dtype=np.float64) - self.centre
+        return float(0.5 * d @ self.hessian @ d)
+
+    def gradient(self, params: ArrayLike, batch: NDArray[np.intp] | None = None) -> FloatArray:
+        return np.asarray(self.hessian @ (np.asarray(params, dtype=np.float64) - self.centre))
+
+    def loss_batch(self, points: ArrayLike) -> FloatArray:
+        """The loss at many points (m, P) -> (m,)."""
+        d = np.asarray(points, dtype=np.float64) - self.centre
+        return np.asarray(0.5 * np.einsum("mi,ij,mj->m", d, self.hessian, d))
+
+
+def book_ch6_function() -> QuadraticBowl:
+    """``f(x, y) = x^2/20 + y^2`` of the book's chapter 6 (``ch06/optimizer_compare_naive.py``)."""
+    return QuadraticBowl(hessian=np.diag([0.1, 2.0]), centre=np.zeros(2))

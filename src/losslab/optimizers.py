@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -18,7 +18,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from losslab.analysis import quadratic_form
 from losslab.errors import LosslabError
-from losslab.objective import Objective
+from losslab.i18n import Lang, tr
+from losslab.objective import Objective, Problem, QuadraticBowl
 
 FloatArray = NDArray[np.float64]
 State = Any
@@ -33,6 +34,36 @@ class Optimizer(NamedTuple):
     hyperparameters: Mapping[str, float]
 
 
+class _Step(NamedTuple):
+    """State of optimizers that only count steps."""
+
+    step: int
+
+
+class _Velocity(NamedTuple):
+    """State of Momentum and Nesterov: the velocity ``v``."""
+
+    v: FloatArray
+
+
+class _Accumulator(NamedTuple):
+    """State of AdaGrad and RMSprop: the (decayed) sum of squared gradients ``h``."""
+
+    h: FloatArray
+
+
+class _Moments(NamedTuple):
+    """State of Adam: step count, first moment ``m``, second moment ``v``."""
+
+    step: int
+    m: FloatArray
+    v: FloatArray
+
+
+#: The book's epsilon in AdaGrad, RMSprop and Adam (``common/optimizer.py``).
+EPSILON = 1e-7
+
+
 def gradient_descent(learning_rate: float = 0.1) -> Optimizer:
     """Plain (full-batch) gradient descent: ``params <- params - learning_rate * grad``.
 
@@ -44,15 +75,168 @@ def gradient_descent(learning_rate: float = 0.1) -> Optimizer:
     >>> updates
     array([-0.1,  0.2])
     """
+    return _plain("gradient descent", learning_rate)
+
+
+def sgd(learning_rate: float = 0.01) -> Optimizer:
+    """Stochastic gradient descent, the book's ``SGD``: ``params -= lr * grad``.
+
+    The rule is that of gradient descent; what makes it stochastic is the
+    gradient of a mini-batch (``run(..., batch_size=...)``). Robbins and Monro
+    (1951), "A Stochastic Approximation Method".
+    """
+    return _plain("SGD", learning_rate)
+
+
+def _plain(name: str, learning_rate: float) -> Optimizer:
     check_learning_rate(learning_rate)
 
     def init(params: FloatArray) -> State:
-        return ()
+        return _Step(0)
 
     def update(grads: FloatArray, state: State, params: FloatArray) -> tuple[FloatArray, State]:
-        return -learning_rate * grads, state
+        return -learning_rate * grads, _Step(state.step + 1)
 
-    return Optimizer(init, update, "gradient descent", {"learning_rate": learning_rate})
+    return Optimizer(init, update, name, {"learning_rate": learning_rate})
+
+
+def momentum(learning_rate: float = 0.01, momentum: float = 0.9) -> Optimizer:
+    """Momentum, the book's rule: ``v <- momentum*v - lr*grad``; ``params += v``.
+
+    Polyak (1964), "Some methods of speeding up the convergence of iteration methods".
+
+    >>> opt = momentum(0.1, 0.9)
+    >>> g = np.array([1.0])
+    >>> u1, s = opt.update(g, opt.init(np.zeros(1)), np.zeros(1))
+    >>> u2, s = opt.update(g, s, u1)
+    >>> u1.tolist(), u2.round(12).tolist()
+    ([-0.1], [-0.19])
+    """
+    check_learning_rate(learning_rate)
+
+    def init(params: FloatArray) -> State:
+        return _Velocity(np.zeros_like(params))
+
+    def update(grads: FloatArray, state: State, params: FloatArray) -> tuple[FloatArray, State]:
+        v = momentum * state.v - learning_rate * grads
+        return v, _Velocity(v)
+
+    return Optimizer(
+        init, update, "Momentum", {"learning_rate": learning_rate, "momentum": momentum}
+    )
+
+
+def nesterov(learning_rate: float = 0.01, momentum: float = 0.9) -> Optimizer:
+    """Nesterov's accelerated gradient in the book's current form.
+
+    ``v <- momentum*v - lr*grad``;
+    ``params += momentum^2 * v - (1 + momentum) * lr * grad``.
+    Nesterov (1983); the reformulation of Bengio, Boulanger-Lewandowski and
+    Pascanu (2012), "Advances in Optimizing Recurrent Networks", arXiv:1212.0901.
+    """
+    check_learning_rate(learning_rate)
+
+    def init(params: FloatArray) -> State:
+        return _Velocity(np.zeros_like(params))
+
+    def update(grads: FloatArray, state: State, params: FloatArray) -> tuple[FloatArray, State]:
+        v = momentum * state.v - learning_rate * grads
+        return momentum * momentum * v - (1 + momentum) * learning_rate * grads, _Velocity(v)
+
+    return Optimizer(
+        init, update, "Nesterov", {"learning_rate": learning_rate, "momentum": momentum}
+    )
+
+
+def adagrad(learning_rate: float = 0.01) -> Optimizer:
+    """AdaGrad, the book's rule: ``h += grad^2``; ``params -= lr * grad / (sqrt(h) + 1e-7)``.
+
+    Duchi, Hazan and Singer (2011), "Adaptive Subgradient Methods for Online
+    Learning and Stochastic Optimization", JMLR 12.
+    """
+    check_learning_rate(learning_rate)
+
+    def init(params: FloatArray) -> State:
+        return _Accumulator(np.zeros_like(params))
+
+    def update(grads: FloatArray, state: State, params: FloatArray) -> tuple[FloatArray, State]:
+        h = state.h + grads * grads
+        return -learning_rate * grads / (np.sqrt(h) + EPSILON), _Accumulator(h)
+
+    return Optimizer(init, update, "AdaGrad", {"learning_rate": learning_rate})
+
+
+def rmsprop(learning_rate: float = 0.01, decay_rate: float = 0.99) -> Optimizer:
+    """RMSprop, the book's rule: ``h <- decay*h + (1 - decay)*grad^2``;
+    ``params -= lr * grad / (sqrt(h) + 1e-7)``.
+
+    Tieleman and Hinton (2012), COURSERA: Neural Networks for Machine Learning, lecture 6.5.
+    """
+    check_learning_rate(learning_rate)
+
+    def init(params: FloatArray) -> State:
+        return _Accumulator(np.zeros_like(params))
+
+    def update(grads: FloatArray, state: State, params: FloatArray) -> tuple[FloatArray, State]:
+        h = decay_rate * state.h + (1 - decay_rate) * grads * grads
+        return -learning_rate * grads / (np.sqrt(h) + EPSILON), _Accumulator(h)
+
+    return Optimizer(
+        init, update, "RMSprop", {"learning_rate": learning_rate, "decay_rate": decay_rate}
+    )
+
+
+def adam(learning_rate: float = 0.001, beta1: float = 0.9, beta2: float = 0.999) -> Optimizer:
+    """Adam with the book's bias-corrected step.
+
+    ``m += (1 - beta1)(grad - m)``; ``v += (1 - beta2)(grad^2 - v)``;
+    ``lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t)``;
+    ``params -= lr_t * m / (sqrt(v) + 1e-7)``.
+    Kingma and Ba (2015), "Adam: A Method for Stochastic Optimization", arXiv:1412.6980.
+    """
+    check_learning_rate(learning_rate)
+
+    def init(params: FloatArray) -> State:
+        return _Moments(0, np.zeros_like(params), np.zeros_like(params))
+
+    def update(grads: FloatArray, state: State, params: FloatArray) -> tuple[FloatArray, State]:
+        t = state.step + 1
+        m = state.m + (1 - beta1) * (grads - state.m)
+        v = state.v + (1 - beta2) * (grads**2 - state.v)
+        lr_t = learning_rate * np.sqrt(1.0 - beta2**t) / (1.0 - beta1**t)
+        return -lr_t * m / (np.sqrt(v) + EPSILON), _Moments(t, m, v)
+
+    return Optimizer(
+        init,
+        update,
+        "Adam",
+        {"learning_rate": learning_rate, "beta1": beta1, "beta2": beta2},
+    )
+
+
+#: Optimizers by the names the CLI takes, with the book's default learning rates.
+OPTIMIZERS: Mapping[str, Callable[..., Optimizer]] = {
+    "gd": gradient_descent,
+    "sgd": sgd,
+    "momentum": momentum,
+    "nesterov": nesterov,
+    "adagrad": adagrad,
+    "rmsprop": rmsprop,
+    "adam": adam,
+}
+
+
+def make_optimizer(name: str, learning_rate: float | None = None) -> Optimizer:
+    """An optimizer by name (see :data:`OPTIMIZERS`), with its default or a given learning rate.
+
+    >>> make_optimizer("adam", 0.3).hyperparameters["learning_rate"]
+    0.3
+    """
+    key = name.strip().lower()
+    if key not in OPTIMIZERS:
+        raise LosslabError("error.optimizer", name=name, names=", ".join(OPTIMIZERS))
+    factory = OPTIMIZERS[key]
+    return factory() if learning_rate is None else factory(learning_rate)
 
 
 def check_learning_rate(learning_rate: float) -> None:
@@ -93,6 +277,34 @@ class Trajectory:
             meta=np.array(json.dumps(dict(self.meta))),
         )
 
+    def save_csv(self, path: str | Path) -> None:
+        """Write one row per step (step, parameters, loss, gradient) after a ``# {json}`` line."""
+        names = list(self.meta.get("param_names", [f"p{k}" for k in range(self.params.shape[1])]))
+        header = ["step", *names, "loss", *[f"grad_{name}" for name in names]]
+        table = np.column_stack(
+            [np.arange(self.params.shape[0]), self.params, self.losses, self.gradients]
+        )
+        with Path(path).open("w", encoding="utf-8") as f:
+            f.write("# " + json.dumps(dict(self.meta)) + "\n")
+            f.write(",".join(header) + "\n")
+            for row in table:
+                f.write(",".join(repr(float(v)) for v in row) + "\n")
+
+    @classmethod
+    def load_csv(cls, path: str | Path) -> Trajectory:
+        """Read a trajectory written by :meth:`save_csv`."""
+        with Path(path).open(encoding="utf-8") as f:
+            meta = json.loads(f.readline().removeprefix("# "))
+            columns = f.readline().strip().split(",")
+            table = np.loadtxt(f, delimiter=",", ndmin=2)
+        p = (len(columns) - 2) // 2
+        return cls(
+            params=table[:, 1 : 1 + p],
+            losses=table[:, 1 + p],
+            gradients=table[:, 2 + p :],
+            meta=meta,
+        )
+
     @classmethod
     def load(cls, path: str | Path) -> Trajectory:
         """Read a trajectory written by :meth:`save`."""
@@ -105,19 +317,41 @@ class Trajectory:
             )
 
 
+def stability_limit(problem: Problem) -> float | None:
+    """``2 / lambda_max`` for a quadratic problem (the perceptron with MSE, a bowl), else None."""
+    if isinstance(problem, QuadraticBowl):
+        return float(2.0 / np.linalg.eigvalsh(problem.hessian)[-1])
+    if isinstance(problem, Objective) and problem.is_linear_mse and len(problem.param_names) == 2:
+        return quadratic_form(problem.data).stability_limit
+    return None
+
+
+def _batches(n: int, batch_size: int, rng: np.random.Generator) -> Iterator[NDArray[np.intp]]:
+    """Mini-batches of sample indices: each epoch a new seeded permutation, cut in order."""
+    while True:
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            yield order[start : start + batch_size]
+
+
 def run(
-    objective: Objective,
+    problem: Problem,
     optimizer: Optimizer,
     init: ArrayLike,
     steps: int = 100,
     tolerance: float = 1e-10,
     divergence_bound: float = 1e12,
+    batch_size: int | None = None,
+    seed: int = 0,
 ) -> Trajectory:
-    """Run ``optimizer`` on ``objective`` from ``init`` for at most ``steps`` updates.
+    """Run ``optimizer`` on ``problem`` from ``init`` for at most ``steps`` updates.
 
-    Stops early when the gradient norm falls below ``tolerance`` (converged), or
-    when the loss becomes non-finite or exceeds ``divergence_bound`` times
-    ``max(1, initial loss)`` (diverged). Divergence is a result, not an error.
+    Each update uses the gradient over all data or, with ``batch_size``, over a
+    mini-batch (seeded shuffling each epoch). The recorded loss is always over
+    all data. Stops early when the full gradient's norm falls below
+    ``tolerance`` (converged), or when the loss becomes non-finite or exceeds
+    ``divergence_bound`` times ``max(1, initial loss)`` (diverged).
+    Divergence is a result, not an error: the finite steps are kept.
 
     >>> from losslab.data import teacher_data
     >>> from losslab.objective import perceptron_objective
@@ -129,11 +363,17 @@ def run(
     if int(steps) != steps or steps < 0:
         raise LosslabError("error.steps", value=steps)
     params = np.asarray(init, dtype=np.float64).copy()
-    if params.shape != (len(objective.model.param_names),) or not np.all(np.isfinite(params)):
+    if params.shape != (len(problem.param_names),) or not np.all(np.isfinite(params)):
         raise LosslabError("error.init", value=np.asarray(init).tolist())
+    batches: Iterator[NDArray[np.intp]] | None = None
+    if batch_size is not None:
+        n = problem.data.n if isinstance(problem, Objective) else 0
+        if int(batch_size) != batch_size or not 1 <= batch_size <= max(n, 1) or n == 0:
+            raise LosslabError("error.batch_size", value=batch_size, n=n)
+        batches = _batches(n, int(batch_size), np.random.default_rng(seed))
     state = optimizer.init(params)
-    loss = objective.loss(params)
-    grad = objective.gradient(params)
+    loss = problem.loss(params)
+    grad = problem.gradient(params)
     bound = divergence_bound * max(1.0, abs(loss))
     path, losses, grads = [params], [loss], [grad]
     stop, diverged_at = "step limit", None
@@ -141,11 +381,12 @@ def run(
         if float(np.linalg.norm(grad)) < tolerance:
             stop = "converged"
             break
-        updates, state = optimizer.update(grad, state, params)
+        step_grad = grad if batches is None else problem.gradient(params, next(batches))
+        updates, state = optimizer.update(step_grad, state, params)
         with np.errstate(all="ignore"):
             params = params + updates
-            loss = objective.loss(params)
-            grad = objective.gradient(params)
+            loss = problem.loss(params)
+            grad = problem.gradient(params)
         if not (np.all(np.isfinite(params)) and math.isfinite(loss) and loss <= bound):
             stop, diverged_at = "diverged", k
             break
@@ -158,13 +399,39 @@ def run(
     meta: dict[str, Any] = {
         "optimizer": optimizer.name,
         "hyperparameters": dict(optimizer.hyperparameters),
+        "param_names": list(problem.param_names),
         "stop": stop,
         "diverged_at": diverged_at,
         "max_steps": int(steps),
         "tolerance": tolerance,
+        "batch_size": batch_size,
+        "seed": seed,
     }
-    if objective.is_linear_mse and len(objective.model.param_names) == 2:
-        meta["stability_limit"] = quadratic_form(objective.data).stability_limit
+    limit = stability_limit(problem)
+    if limit is not None:
+        meta["stability_limit"] = limit
     return Trajectory(
         params=np.array(path), losses=np.array(losses), gradients=np.array(grads), meta=meta
     )
+
+
+def stop_message(trajectory: Trajectory, lang: Lang = "en") -> str:
+    """One sentence on why a run stopped; for divergence, which step and the rate's limit."""
+    meta = trajectory.meta
+    stop = meta["stop"]
+    if stop == "diverged":
+        lr = meta["hyperparameters"].get("learning_rate", float("nan"))
+        limit = meta.get("stability_limit")
+        if limit is not None:
+            return tr(
+                "msg.diverged_limit",
+                lang,
+                step=meta["diverged_at"],
+                lr=lr,
+                limit=limit,
+                ratio=lr / limit,
+            )
+        return tr("msg.diverged", lang, step=meta["diverged_at"], lr=lr)
+    if stop == "converged":
+        return tr("msg.converged", lang, steps=trajectory.steps)
+    return tr("msg.step_limit", lang, steps=trajectory.steps)
