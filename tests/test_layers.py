@@ -16,12 +16,12 @@ LAYERS = [
     {"analysis"},
     {"landscape"},
     {"optimizers"},
-    {"walkthrough"},
+    {"walkthrough", "experiments"},
     {"plots"},
     {"report"},
     {"cli", "__main__"},
 ]
-COMPUTATION = set().union(*LAYERS[:8])
+COMPUTATION = set().union(*LAYERS[:8])  # everything below plots
 DRAWING = ("matplotlib", "plotly", "dash", "torch", "latex2mathml", "tqdm")
 
 

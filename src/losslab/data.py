@@ -248,3 +248,22 @@ def teacher_data(
         t = t + np.random.default_rng(seed).normal(0.0, noise, size=t.shape)
     meta = {"teacher": expr.text, "noise": float(noise), "seed": int(seed)}
     return Dataset(x=xs, t=t, meta=meta)
+
+
+def teacher_curve(
+    teacher: Expression, x: FloatArray, points: int = 400
+) -> tuple[FloatArray, FloatArray]:
+    """The teacher sampled densely over the span of ``x`` (10% margin where it is defined).
+
+    >>> xs, ts = teacher_curve(parse_expression("2*x + 1"), np.array([0.0, 1.0]), points=3)
+    >>> xs.round(12).tolist(), ts.round(12).tolist()
+    ([-0.1, 0.5, 1.1], [0.8, 2.0, 3.2])
+    """
+    lo, hi = float(np.min(x)), float(np.max(x))
+    pad = 0.1 * (hi - lo) if hi > lo else 1.0
+    for a, b in ((lo - pad, hi + pad), (lo, hi)):
+        xs = np.linspace(a, b, points)
+        ts = teacher(xs)
+        if np.all(np.isfinite(ts)):
+            return xs, ts
+    raise LosslabError("error.teacher_nonfinite", expr=teacher.text, x=lo)

@@ -461,3 +461,42 @@ TEXTS.update(
         },
     }
 )
+
+
+# --- experiments ---------------------------------------------------------------------
+TEXTS.update(
+    {
+        "fig.compare_title": {
+            "en": "Optimizers side by side on one landscape",
+            "ja": "同じ地形の上で最適化手法を比べる",
+        },
+        "fig.sweep_title": {
+            "en": "lr = {fraction:g} × 2/λmax = {lr:.3g}",
+            "ja": "学習率 = {fraction:g} × 2/λmax = {lr:.3g}",
+        },
+        "fig.sweep_suptitle": {
+            "en": "Gradient descent at several learning rates (stability limit 2/λmax = {limit:.4g})",
+            "ja": "いくつかの学習率での勾配降下法(安定限界 2/λmax = {limit:.4g})",
+        },
+        "fig.outcome.smooth": {"en": "converges smoothly", "ja": "なめらかに収束"},
+        "fig.outcome.zigzag": {"en": "zig-zags, converges", "ja": "ジグザグしながら収束"},
+        "fig.outcome.oscillates": {
+            "en": "oscillates without progress",
+            "ja": "振動して進まない",
+        },
+        "fig.outcome.diverges": {"en": "diverges", "ja": "発散"},
+        "fig.batch": {"en": "SGD, batch size {size}", "ja": "SGD、バッチサイズ {size}"},
+        "fig.full_batch": {
+            "en": "full batch ({size} samples)",
+            "ja": "全データ ({size} サンプル)",
+        },
+        "fig.minibatch_title": {
+            "en": "Mini-batch noise: smaller batches, noisier steps",
+            "ja": "ミニバッチのノイズ: バッチが小さいほどステップがばらつく",
+        },
+        "error.preset": {
+            "en": "There is no preset '{name}': use book-ch6, or leave --preset out.",
+            "ja": "プリセット '{name}' はありません。book-ch6 を使うか、--preset を省いてください。",
+        },
+    }
+)

@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from losslab.analysis import quadratic_form
 from losslab.errors import LosslabError
-from losslab.objective import Objective
+from losslab.objective import Objective, Problem
 
 FloatArray = NDArray[np.float64]
 
@@ -71,8 +71,24 @@ class Landscape:
             )
 
 
+def box_axes(points: ArrayLike, n: int = 201) -> tuple[FloatArray, FloatArray]:
+    """Axes of a square box (n points each) around 2D points, 20% margin, half-width >= 0.5.
+
+    >>> a, c = box_axes([[0.0, 0.0], [2.0, 1.0]], n=3)
+    >>> a.tolist(), c.tolist()
+    ([-0.2, 1.0, 2.2], [-0.7, 0.5, 1.7])
+    """
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    centre, half = (lo + hi) / 2, max(float(np.max(hi - lo)) * 0.6, 0.5)
+    return (
+        np.linspace(centre[0] - half, centre[0] + half, n),
+        np.linspace(centre[1] - half, centre[1] + half, n),
+    )
+
+
 def scan_plane(
-    objective: Objective,
+    objective: Problem,
     axes: tuple[ArrayLike, ArrayLike],
     origin: ArrayLike | None = None,
     directions: ArrayLike | None = None,
@@ -98,11 +114,12 @@ def scan_plane(
     c = np.asarray(axes[1], dtype=np.float64)
     if a.size * c.size > max_points:
         raise LosslabError("error.grid_memory", count=a.size * c.size, limit=max_points)
-    n_params = len(objective.model.param_names)
+    n_params = len(objective.param_names)
     o = np.zeros(n_params) if origin is None else np.asarray(origin, dtype=np.float64)
     d = np.eye(2, n_params) if directions is None else np.asarray(directions, dtype=np.float64)
     A, C = np.meshgrid(a, c)
-    if objective.is_linear_mse and n_params == 2:
+    exact = isinstance(objective, Objective) and objective.is_linear_mse and n_params == 2
+    if exact and isinstance(objective, Objective):
         q = quadratic_form(objective.data)
         w = o[0] + A * d[0, 0] + C * d[1, 0]
         b = o[1] + A * d[0, 1] + C * d[1, 1]
@@ -112,11 +129,9 @@ def scan_plane(
         points = o + A.reshape(-1, 1) * d[0] + C.reshape(-1, 1) * d[1]
         values = objective.loss_batch(points).reshape(A.shape)
         method = "batched evaluation"
-    meta = {
-        "method": method,
-        "param_names": list(objective.model.param_names),
-        "loss": objective.loss_fn.name,
-        "n_samples": objective.data.n,
-        "data": dict(objective.data.meta),
-    }
+    meta: dict[str, Any] = {"method": method, "param_names": list(objective.param_names)}
+    if isinstance(objective, Objective):
+        meta["loss"] = objective.loss_fn.name
+        meta["n_samples"] = objective.data.n
+        meta["data"] = dict(objective.data.meta)
     return Landscape(origin=o, directions=d, axes=(a, c), values=values, meta=meta)

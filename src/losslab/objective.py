@@ -28,6 +28,8 @@ class Problem(Protocol):
 
     def gradient(self, params: ArrayLike, batch: NDArray[np.intp] | None = None) -> FloatArray: ...
 
+    def loss_batch(self, points: ArrayLike) -> FloatArray: ...
+
 
 @dataclass(frozen=True)
 class Objective:

@@ -17,10 +17,10 @@ from losslab.data import (
     Dataset,
     parse_expression,
     parse_grid_axis,
+    teacher_curve,
     teacher_data,
 )
-from losslab.errors import LosslabError
-from losslab.landscape import Landscape, scan_plane
+from losslab.landscape import Landscape, box_axes, scan_plane
 from losslab.objective import Objective, perceptron_objective
 from losslab.optimizers import Trajectory, check_learning_rate, gradient_descent, run
 
@@ -135,16 +135,8 @@ def walkthrough(
     p0 = np.asarray(init, dtype=np.float64)
     trajectory = run(objective, gradient_descent(learning_rate), p0, steps=steps)
     first = step_by_hand(objective, p0, learning_rate)
-    zoom = scan_plane(objective, _zoom_axes(trajectory, quad))
-    # The teacher drawn as a curve, densely, over the span of the data.
-    lo, hi = float(data.x.min()), float(data.x.max())
-    pad = 0.1 * (hi - lo) if hi > lo else 1.0
-    xs = np.linspace(lo - pad, hi + pad, 400)
-    ts = expr(xs)
-    if not np.all(np.isfinite(ts)):
-        xs, ts = np.linspace(lo, hi, 400), expr(np.linspace(lo, hi, 400))
-    if not np.all(np.isfinite(ts)):
-        raise LosslabError("error.teacher_nonfinite", expr=expr.text, x=lo)
+    zoom = scan_plane(objective, box_axes(np.vstack([trajectory.params, quad.minimum])))
+    xs, ts = teacher_curve(expr, data.x)
     clean = teacher_data(expr, data.x)
     clean_fit = quadratic_form(clean)
     scale = max(1.0, float(np.mean(clean.t**2)))
@@ -164,17 +156,6 @@ def walkthrough(
         teacher_is_line=bool(teacher_is_line),
         formula_max_difference=difference,
         formula_points_checked=checked,
-    )
-
-
-def _zoom_axes(trajectory: Trajectory, quad: QuadraticForm) -> tuple[FloatArray, FloatArray]:
-    """Axes (201 points each) of a square box around the path and the minimum."""
-    pts = np.vstack([trajectory.params, quad.minimum])
-    lo, hi = pts.min(axis=0), pts.max(axis=0)
-    centre, half = (lo + hi) / 2, max(float(np.max(hi - lo)) * 0.6, 0.5)
-    return (
-        np.linspace(centre[0] - half, centre[0] + half, 201),
-        np.linspace(centre[1] - half, centre[1] + half, 201),
     )
 
 

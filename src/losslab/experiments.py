@@ -1,0 +1,245 @@
+"""Optimizer experiments on one landscape: compare, learning-rate sweep, mini-batch noise.
+
+Each function runs the library's optimizers and returns a result that holds
+its inputs (problem, landscape, trajectories); figures only display them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from losslab.analysis import quadratic_form
+from losslab.data import DEFAULT_SAMPLES, DEFAULT_TEACHER, Dataset, teacher_data
+from losslab.errors import LosslabError
+from losslab.landscape import Landscape, box_axes, scan_plane
+from losslab.objective import Problem, book_ch6_function, perceptron_objective
+from losslab.optimizers import (
+    OPTIMIZERS,
+    Trajectory,
+    gradient_descent,
+    make_optimizer,
+    run,
+    sgd,
+)
+
+FloatArray = NDArray[np.float64]
+
+#: The book's ch06 comparison (``ch06/optimizer_compare_naive.py``): start, rates, points.
+BOOK_CH6_START = (-7.0, 2.0)
+BOOK_CH6_RATES: Mapping[str, float] = {"sgd": 0.95, "momentum": 0.1, "adagrad": 1.5, "adam": 0.3}
+BOOK_CH6_POINTS = 30  # the start and 29 updates
+
+#: Learning rates for the perceptron comparison (the walk-through's data, from (3, 2)).
+PERCEPTRON_RATES: Mapping[str, float] = {
+    "gd": 0.1,
+    "sgd": 0.1,
+    "momentum": 0.05,
+    "nesterov": 0.05,
+    "adagrad": 0.5,
+    "rmsprop": 0.05,
+    "adam": 0.2,
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Several optimizers from one start on one landscape.
+
+    ``trajectories`` maps each optimizer's display name to its Trajectory;
+    ``minimum`` (P,) is the exact minimum; ``preset`` is ``"book-ch6"`` or None.
+    """
+
+    problem: Problem
+    landscape: Landscape
+    trajectories: Mapping[str, Trajectory]
+    minimum: FloatArray
+    min_loss: float
+    preset: str | None = None
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+
+def perceptron_data(
+    teacher: str = DEFAULT_TEACHER,
+    x: str | ArrayLike = DEFAULT_SAMPLES,
+    noise: float = 0.0,
+    seed: int = 0,
+) -> Dataset:
+    """The walk-through's data (a shorthand used by the experiments)."""
+    return teacher_data(teacher, x, noise=noise, seed=seed)
+
+
+def compare(
+    preset: Literal["book-ch6"] | None = None,
+    optimizers: Sequence[str] = ("sgd", "momentum", "adagrad", "adam"),
+    learning_rates: Mapping[str, float] | None = None,
+    steps: int | None = None,
+    init: ArrayLike | None = None,
+    data: Dataset | None = None,
+) -> Comparison:
+    """Run several optimizers from one start and scan the landscape around their paths.
+
+    ``preset="book-ch6"`` reproduces the book's chapter 6 comparison exactly:
+    ``f(x, y) = x^2/20 + y^2`` from ``(-7, 2)``, SGD lr 0.95, Momentum 0.1,
+    AdaGrad 1.5, Adam 0.3, 30 points per path, on the book's grid
+    (x in [-10, 10), y in [-5, 5), step 0.01). Without it, the perceptron loss
+    of the walk-through from ``(3, 2)``.
+
+    >>> c = compare("book-ch6")
+    >>> list(c.trajectories), [t.params.shape for t in c.trajectories.values()][0]
+    (['SGD', 'Momentum', 'AdaGrad', 'Adam'], (30, 2))
+    """
+    rates = dict(learning_rates or {})
+    unknown = [name for name in [*optimizers, *rates] if name not in OPTIMIZERS]
+    if unknown:
+        raise LosslabError("error.optimizer", name=unknown[0], names=", ".join(OPTIMIZERS))
+    problem: Problem
+    if preset == "book-ch6":
+        problem = book_ch6_function()
+        start = np.array(BOOK_CH6_START if init is None else init, dtype=np.float64)
+        n_steps = BOOK_CH6_POINTS - 1 if steps is None else steps
+        defaults: Mapping[str, float] = BOOK_CH6_RATES
+        minimum, min_loss = np.zeros(2), 0.0
+    elif preset is None:
+        d = perceptron_data() if data is None else data
+        problem = perceptron_objective(d)
+        start = np.array((3.0, 2.0) if init is None else init, dtype=np.float64)
+        n_steps = 100 if steps is None else steps
+        defaults = PERCEPTRON_RATES
+        q = quadratic_form(d)
+        minimum, min_loss = q.minimum, q.min_loss
+    else:
+        raise LosslabError("error.preset", name=preset)
+    trajectories: dict[str, Trajectory] = {}
+    for name in optimizers:
+        opt = make_optimizer(name, rates.get(name, defaults.get(name)))
+        trajectories[opt.name] = run(problem, opt, start, steps=n_steps, tolerance=0.0)
+    if preset == "book-ch6":
+        axes = (np.arange(-10, 10, 0.01), np.arange(-5, 5, 0.01))
+    else:
+        axes = box_axes(np.vstack([*[t.params for t in trajectories.values()], minimum]))
+    landscape = scan_plane(problem, axes)
+    return Comparison(
+        problem=problem,
+        landscape=landscape,
+        trajectories=trajectories,
+        minimum=minimum,
+        min_loss=min_loss,
+        preset=preset,
+        meta={"start": start.tolist(), "steps": n_steps},
+    )
+
+
+Outcome = Literal["smooth", "zigzag", "oscillates", "diverges"]
+
+
+@dataclass(frozen=True)
+class SweepRun:
+    """One learning rate of a sweep: its fraction of ``2/lambda_max``, path and outcome.
+
+    ``outcome`` follows the theory for the steep axis, where one step multiplies
+    the distance by ``r = 1 - lr*lambda_max``: ``smooth`` (0 <= r < 1), ``zigzag``
+    (-1 < r < 0), ``oscillates`` (r = -1: bounces without progress), ``diverges``
+    (r < -1); a run that diverged is ``diverges`` whatever r says.
+    """
+
+    fraction: float
+    learning_rate: float
+    trajectory: Trajectory
+    landscape: Landscape
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Plain gradient descent on the perceptron loss at several learning rates."""
+
+    runs: Sequence[SweepRun]
+    stability_limit: float
+    minimum: FloatArray
+    min_loss: float
+
+
+def lr_sweep(
+    fractions: Sequence[float] = (0.3, 0.9, 1.0, 1.1),
+    steps: int = 30,
+    init: ArrayLike = (3.0, 2.0),
+    data: Dataset | None = None,
+) -> Sweep:
+    """Gradient descent at ``fraction * 2/lambda_max`` for each fraction.
+
+    >>> s = lr_sweep()
+    >>> [r.outcome for r in s.runs]
+    ['smooth', 'zigzag', 'oscillates', 'diverges']
+    """
+    d = perceptron_data() if data is None else data
+    obj = perceptron_objective(d)
+    q = quadratic_form(d)
+    lam = float(q.eigenvalues[1])
+    runs = []
+    for fraction in fractions:
+        if not np.isfinite(fraction) or fraction <= 0:
+            raise LosslabError("error.learning_rate", value=fraction)
+        lr = fraction * q.stability_limit
+        traj = run(obj, gradient_descent(lr), init, steps=steps, tolerance=0.0)
+        r = 1.0 - lr * lam
+        outcome: Outcome
+        if traj.meta["stop"] == "diverged" or r < -1 - 1e-9:
+            outcome = "diverges"
+        elif abs(r + 1) <= 1e-9:
+            outcome = "oscillates"
+        elif r < 0:
+            outcome = "zigzag"
+        else:
+            outcome = "smooth"
+        land = scan_plane(obj, box_axes(np.vstack([traj.params, q.minimum])))
+        runs.append(SweepRun(float(fraction), lr, traj, land, outcome))
+    return Sweep(
+        runs=runs, stability_limit=q.stability_limit, minimum=q.minimum, min_loss=q.min_loss
+    )
+
+
+@dataclass(frozen=True)
+class MinibatchNoise:
+    """SGD with several batch sizes on the same noisy data, from the same start."""
+
+    trajectories: Mapping[int, Trajectory]
+    landscape: Landscape
+    minimum: FloatArray
+    n: int
+
+
+def minibatch_noise(
+    batch_sizes: Sequence[int | None] = (1, 4, None),
+    learning_rate: float = 0.05,
+    steps: int = 150,
+    init: ArrayLike = (3.0, 2.0),
+    data: Dataset | None = None,
+    seed: int = 0,
+) -> MinibatchNoise:
+    """SGD paths for each batch size (None = the full batch), seeded.
+
+    >>> m = minibatch_noise()
+    >>> sorted(m.trajectories)
+    [1, 4, 21]
+    """
+    d = perceptron_data(noise=0.5, seed=seed) if data is None else data
+    obj = perceptron_objective(d)
+    q = quadratic_form(d)
+    trajectories: dict[int, Trajectory] = {}
+    for size in batch_sizes:
+        b = d.n if size is None else int(size)
+        trajectories[b] = run(
+            obj, sgd(learning_rate), init, steps=steps, batch_size=b, seed=seed, tolerance=0.0
+        )
+    axes = box_axes(np.vstack([*[t.params for t in trajectories.values()], q.minimum]))
+    return MinibatchNoise(
+        trajectories=trajectories,
+        landscape=scan_plane(obj, axes),
+        minimum=q.minimum,
+        n=d.n,
+    )
