@@ -21,7 +21,8 @@ def run_demo(tmp_path: Path, *args: str) -> Path:
 
 
 def assert_not_blank(png: Path) -> None:
-    pixels = np.asarray(Image.open(png).convert("RGB"), dtype=float)
+    with Image.open(png) as image:
+        pixels = np.asarray(image.convert("RGB"), dtype=float)
     assert pixels.shape[0] > 200 and pixels.shape[1] > 200
     assert pixels.std() > 20, f"{png.name} looks blank"
     assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 50, f"{png.name} has few colours"

@@ -188,13 +188,15 @@ def test_book_defaults():
         make_optimizer("lion")
 
 
-@pytest.mark.parametrize("name", ["gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"])
+@pytest.mark.parametrize(
+    "name", ["gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
+)
 def test_every_optimizer_is_pure(name):
     opt = make_optimizer(name, 0.1)
     params, grads = np.array([1.0, -2.0]), np.array([0.5, 3.0])
     state = opt.init(params)
     before = [np.array(s, copy=True) for s in state]
-    u1, s1 = opt.update(grads, state, params)
+    u1, _ = opt.update(grads, state, params)
     u2, _ = opt.update(grads, state, params)
     np.testing.assert_array_equal(u1, u2)  # same inputs, same outputs
     np.testing.assert_array_equal(params, [1.0, -2.0])

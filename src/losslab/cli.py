@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import io
+import math
 import os
 import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
-from losslab.data import DEFAULT_SAMPLES, DEFAULT_TEACHER, parse_point
+from losslab.data import DEFAULT_SAMPLES, DEFAULT_TEACHER, Dataset, parse_point, teacher_data
 from losslab.errors import LosslabError
 from losslab.i18n import LANGS, Lang, tr
+from losslab.optimizers import stop_message
 
 MAX_STEPS = 100_000
+MAX_FRAMES = 600
 
 #: Options whose value may start with '-' (a negative number), e.g. ``--x -1:3:21``.
-_VALUE_OPTIONS = ("--x", "--init", "--grid", "--teacher", "--learning-rate", "--noise")
+_VALUE_OPTIONS = (
+    "--x", "--init", "--grid", "--teacher", "--learning-rate", "--noise", "--fractions", "--lr",
+)  # fmt: skip
 _NEGATIVE = re.compile(r"^-[\d.]")
 
 
@@ -46,24 +54,108 @@ def _detect_lang(argv: Sequence[str]) -> Lang:
     return "ja" if os.environ.get("LANG", "").startswith("ja") else "en"
 
 
+def _data_flags(lang: Lang, noise: float = 0.0) -> argparse.ArgumentParser:
+    """Flags shared by every command that makes perceptron data."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--teacher", default=DEFAULT_TEACHER, help=tr("cli.teacher", lang))
+    p.add_argument("--x", default=DEFAULT_SAMPLES, help=tr("cli.x", lang))
+    p.add_argument("--noise", type=float, default=noise, help=tr("cli.noise", lang))
+    p.add_argument("--seed", type=int, default=0, help=tr("cli.seed", lang))
+    return p
+
+
+def _output_flags(lang: Lang) -> argparse.ArgumentParser:
+    """Flags shared by every command that writes files."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--lang", choices=LANGS, default=lang, help=tr("cli.lang", lang))
+    p.add_argument("--out", default="losslab-out", help=tr("cli.out", lang))
+    p.add_argument("--overwrite", action="store_true", help=tr("cli.overwrite", lang))
+    p.add_argument("--quiet", action="store_true", help=tr("cli.quiet", lang))
+    return p
+
+
 def build_parser(lang: Lang = "en") -> argparse.ArgumentParser:
     """The argument parser, with help texts in ``lang``."""
     parser = argparse.ArgumentParser(prog="losslab", description=tr("cli.description", lang))
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help=tr("cli.demo", lang), description=tr("cli.demo", lang))
-    demo.add_argument("--teacher", default=DEFAULT_TEACHER, help=tr("cli.teacher", lang))
-    demo.add_argument("--x", default=DEFAULT_SAMPLES, help=tr("cli.x", lang))
+    data, output = _data_flags(lang), _output_flags(lang)
+
+    def command(name: str, key: str, parents: list[argparse.ArgumentParser]) -> Any:
+        return sub.add_parser(name, help=tr(key, lang), description=tr(key, lang), parents=parents)
+
+    demo = command("demo", "cli.demo", [data, output])
     demo.add_argument("--init", default="3,2", help=tr("cli.init", lang))
     demo.add_argument("--learning-rate", type=float, default=0.1, help=tr("cli.lr", lang))
     demo.add_argument("--steps", type=int, default=100, help=tr("cli.steps", lang))
     demo.add_argument("--grid", default="-10:10:0.5", help=tr("cli.grid", lang))
-    demo.add_argument("--noise", type=float, default=0.0, help=tr("cli.noise", lang))
-    demo.add_argument("--seed", type=int, default=0, help=tr("cli.seed", lang))
-    demo.add_argument("--lang", choices=LANGS, default=lang, help=tr("cli.lang", lang))
-    demo.add_argument("--out", default="losslab-out", help=tr("cli.out", lang))
-    demo.add_argument("--overwrite", action="store_true", help=tr("cli.overwrite", lang))
-    demo.add_argument("--quiet", action="store_true", help=tr("cli.quiet", lang))
+
+    compare = command("compare", "cli.compare", [data, output])
+    compare.add_argument("--preset", choices=["book-ch6"], help=tr("cli.preset", lang))
+    compare.add_argument(
+        "--optimizers", default="sgd,momentum,adagrad,adam", help=tr("cli.optimizers", lang)
+    )
+    compare.add_argument(
+        "--lr", action="append", default=[], metavar="NAME=VALUE", help=tr("cli.lr_each", lang)
+    )
+    compare.add_argument("--steps", type=int, help=tr("cli.steps_compare", lang))
+    compare.add_argument("--init", help=tr("cli.init_compare", lang))
+
+    sweep = command("lr-sweep", "cli.lr_sweep", [data, output])
+    sweep.add_argument("--fractions", default="0.3,0.9,1.0,1.1", help=tr("cli.fractions", lang))
+    sweep.add_argument("--steps", type=int, default=30, help=tr("cli.steps", lang))
+    sweep.add_argument("--init", default="3,2", help=tr("cli.init", lang))
+
+    batch = command("minibatch", "cli.minibatch", [_data_flags(lang, noise=0.5), output])
+    batch.add_argument("--batch-sizes", default="1,4,full", help=tr("cli.batch_sizes", lang))
+    batch.add_argument("--learning-rate", type=float, default=0.05, help=tr("cli.lr", lang))
+    batch.add_argument("--steps", type=int, default=150, help=tr("cli.steps", lang))
+    batch.add_argument("--init", default="3,2", help=tr("cli.init", lang))
+
+    anim = command("animate", "cli.animate", [data, output])
+    anim.add_argument("--optimizer", default="gd", help=tr("cli.optimizer", lang))
+    anim.add_argument("--learning-rate", type=float, help=tr("cli.lr_default", lang))
+    anim.add_argument("--batch-size", type=int, help=tr("cli.batch_size", lang))
+    anim.add_argument("--steps", type=int, default=100, help=tr("cli.steps", lang))
+    anim.add_argument("--init", default="3,2", help=tr("cli.init", lang))
+    anim.add_argument("--frames", type=int, default=40, help=tr("cli.frames", lang))
+    anim.add_argument("--fps", type=float, default=8.0, help=tr("cli.fps", lang))
+    anim.add_argument(
+        "--view", choices=["contour", "3d"], default="contour", help=tr("cli.view", lang)
+    )
+    anim.add_argument("--mp4", action="store_true", help=tr("cli.mp4", lang))
     return parser
+
+
+def _check_steps(steps: int | None) -> None:
+    if steps is not None and steps > MAX_STEPS:
+        raise LosslabError("error.steps_large", value=steps, limit=MAX_STEPS)
+
+
+def _data(args: argparse.Namespace) -> Dataset:
+    return teacher_data(args.teacher, args.x, noise=args.noise, seed=args.seed)
+
+
+def _list(text: str, what: str) -> list[str]:
+    items = [part.strip() for part in text.split(",") if part.strip()]
+    if not items:
+        raise LosslabError("error.list", value=text, what=what)
+    return items
+
+
+def _floats(text: str, what: str) -> list[float]:
+    try:
+        return [float(item) for item in _list(text, what)]
+    except ValueError:
+        raise LosslabError("error.list", value=text, what=what) from None
+
+
+def _finish(args: argparse.Namespace, written: list[Path], messages: Sequence[str] = ()) -> int:
+    for message in messages:
+        print(message)
+    print(tr("cli.wrote", args.lang, count=len(written), path=args.out))
+    for path in written:
+        print(f"  {path}")
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -71,8 +163,7 @@ def _demo(args: argparse.Namespace) -> int:
     from losslab.walkthrough import walkthrough
 
     lang: Lang = args.lang
-    if args.steps > MAX_STEPS:
-        raise LosslabError("error.steps_large", value=args.steps, limit=MAX_STEPS)
+    _check_steps(args.steps)
     wt = walkthrough(
         teacher=args.teacher,
         x=args.x,
@@ -104,6 +195,138 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compare(args: argparse.Namespace) -> int:
+    from losslab.experiments import compare
+    from losslab.plots import experiments as figures
+    from losslab.report import check_writable, png_bytes, write_files
+
+    _check_steps(args.steps)
+    rates: dict[str, float] = {}
+    for item in args.lr:
+        name, _, value = item.partition("=")
+        try:
+            rates[name.strip().lower()] = float(value)
+        except ValueError:
+            raise LosslabError("error.lr_item", value=item) from None
+    names = [name.lower() for name in _list(args.optimizers, "--optimizers")]
+    data = None if args.preset else _data(args)
+    init = parse_point(args.init) if args.init else None
+    files = ["compare-paths.png", "compare-panels.png", "compare-losses.png"]
+    check_writable(args.out, files, args.overwrite)
+    result = compare(args.preset, names, rates, args.steps, init, data)
+    lang: Lang = args.lang
+    out: dict[str, bytes | str] = {
+        files[0]: png_bytes(figures.figure_compare_overlay(result, lang)),
+        files[1]: png_bytes(figures.figure_compare_panels(result, lang)),
+        files[2]: png_bytes(figures.figure_compare_losses(result, lang)),
+    }
+    messages = []
+    for name, traj in result.trajectories.items():
+        stem = "compare-" + name.lower().replace(" ", "-")
+        out[stem + ".csv"] = traj.csv_text()
+        buf = io.BytesIO()
+        traj.save(buf)
+        out[stem + ".npz"] = buf.getvalue()
+        messages.append(f"{name}: {stop_message(traj, lang)}")
+    return _finish(args, write_files(args.out, out, args.overwrite), messages)
+
+
+def _lr_sweep(args: argparse.Namespace) -> int:
+    from losslab.experiments import lr_sweep
+    from losslab.plots.experiments import figure_lr_sweep
+    from losslab.report import check_writable, png_bytes, write_files
+
+    _check_steps(args.steps)
+    fractions = _floats(args.fractions, "--fractions")
+    check_writable(args.out, ["lr-sweep.png"], args.overwrite)
+    sweep = lr_sweep(fractions, args.steps, parse_point(args.init), _data(args))
+    lang: Lang = args.lang
+    png = png_bytes(figure_lr_sweep(sweep, lang))
+    messages = [
+        f"{r.fraction:g} × 2/λmax = {r.learning_rate:.4g}: {tr(f'fig.outcome.{r.outcome}', lang)}"
+        for r in sweep.runs
+    ]
+    return _finish(args, write_files(args.out, {"lr-sweep.png": png}, args.overwrite), messages)
+
+
+def _minibatch(args: argparse.Namespace) -> int:
+    from losslab.experiments import minibatch_noise
+    from losslab.plots.experiments import figure_minibatch
+    from losslab.report import check_writable, png_bytes, write_files
+
+    _check_steps(args.steps)
+    sizes: list[int | None] = []
+    for item in _list(args.batch_sizes, "--batch-sizes"):
+        if item.lower() == "full":
+            sizes.append(None)
+        elif item.isdigit():
+            sizes.append(int(item))
+        else:
+            raise LosslabError("error.list", value=args.batch_sizes, what="--batch-sizes")
+    check_writable(args.out, ["minibatch.png"], args.overwrite)
+    result = minibatch_noise(
+        sizes, args.learning_rate, args.steps, parse_point(args.init), _data(args), args.seed
+    )
+    png = png_bytes(figure_minibatch(result, args.lang))
+    return _finish(args, write_files(args.out, {"minibatch.png": png}, args.overwrite))
+
+
+def _animate(args: argparse.Namespace) -> int:
+    from losslab.experiments import PERCEPTRON_RATES, training_run
+    from losslab.plots.animation import find_ffmpeg, write_animation
+    from losslab.report import check_writable
+
+    _check_steps(args.steps)
+    if not 1 <= args.frames <= MAX_FRAMES:
+        raise LosslabError("error.frames", value=args.frames, limit=MAX_FRAMES)
+    if not (math.isfinite(args.fps) and 0.5 <= args.fps <= 50):
+        raise LosslabError("error.fps", value=args.fps)
+    lang: Lang = args.lang
+    names = ["animation.gif"] + (["animation.mp4"] if args.mp4 else [])
+    check_writable(args.out, names, args.overwrite)
+    messages = []
+    if args.mp4 and find_ffmpeg() is None:
+        messages.append(tr("cli.no_ffmpeg", lang))
+    lr = args.learning_rate
+    if lr is None:
+        lr = PERCEPTRON_RATES.get(args.optimizer.strip().lower())
+    result = training_run(
+        args.optimizer,
+        lr,
+        args.steps,
+        parse_point(args.init),
+        _data(args),
+        args.batch_size,
+        args.seed,
+    )
+    folder = Path(args.out)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LosslabError("error.os", path=str(folder), reason=exc.strerror or str(exc)) from None
+    written = write_animation(
+        result,
+        folder / names[0],
+        folder / "animation.mp4" if args.mp4 else None,
+        frames=args.frames,
+        fps=args.fps,
+        view=args.view,
+        lang=lang,
+        progress=not args.quiet,
+    )
+    messages.append(stop_message(result.trajectory, lang))
+    return _finish(args, written, messages)
+
+
+COMMANDS = {
+    "demo": _demo,
+    "compare": _compare,
+    "lr-sweep": _lr_sweep,
+    "minibatch": _minibatch,
+    "animate": _animate,
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``losslab`` console script; returns the exit status."""
     raw = list(sys.argv[1:] if argv is None else argv)
@@ -111,15 +334,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(lang).parse_args(_join_negative_values(raw))
     lang = getattr(args, "lang", lang)
     try:
-        if args.command == "demo":
-            return _demo(args)
+        return COMMANDS[args.command](args)
     except LosslabError as exc:
         print(f"losslab: {exc.localized(lang)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(tr("cli.interrupted", lang), file=sys.stderr)
         return 130
-    return 1  # pragma: no cover - argparse requires a known command
 
 
 if __name__ == "__main__":  # pragma: no cover

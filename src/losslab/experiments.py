@@ -14,7 +14,14 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from losslab.analysis import quadratic_form
-from losslab.data import DEFAULT_SAMPLES, DEFAULT_TEACHER, Dataset, teacher_data
+from losslab.data import (
+    DEFAULT_SAMPLES,
+    DEFAULT_TEACHER,
+    Dataset,
+    parse_expression,
+    teacher_curve,
+    teacher_data,
+)
 from losslab.errors import LosslabError
 from losslab.landscape import Landscape, box_axes, scan_plane
 from losslab.objective import Problem, book_ch6_function, perceptron_objective
@@ -242,4 +249,49 @@ def minibatch_noise(
         landscape=scan_plane(obj, axes),
         minimum=q.minimum,
         n=d.n,
+    )
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """One optimizer training the perceptron, with what an animation of it needs."""
+
+    data: Dataset
+    trajectory: Trajectory
+    landscape: Landscape
+    minimum: FloatArray
+    min_loss: float
+    teacher_curve: tuple[FloatArray, FloatArray]
+    predictions: FloatArray  # (T, 400): the model's line on the teacher curve's x, per step
+
+
+def training_run(
+    optimizer: str = "gd",
+    learning_rate: float | None = 0.1,
+    steps: int = 100,
+    init: ArrayLike = (3.0, 2.0),
+    data: Dataset | None = None,
+    batch_size: int | None = None,
+    seed: int = 0,
+) -> TrainingRun:
+    """Train the perceptron with one optimizer and scan the landscape around its path.
+
+    >>> r = training_run("momentum", 0.05, steps=40)
+    >>> r.trajectory.params.shape, r.predictions.shape
+    ((41, 2), (41, 400))
+    """
+    d = perceptron_data() if data is None else data
+    obj = perceptron_objective(d)
+    q = quadratic_form(d)
+    opt = make_optimizer(optimizer, learning_rate)
+    traj = run(obj, opt, init, steps=steps, batch_size=batch_size, seed=seed)
+    xs, ts = teacher_curve(parse_expression(str(d.meta.get("teacher", DEFAULT_TEACHER))), d.x)
+    return TrainingRun(
+        data=d,
+        trajectory=traj,
+        landscape=scan_plane(obj, box_axes(np.vstack([traj.params, q.minimum]))),
+        minimum=q.minimum,
+        min_loss=q.min_loss,
+        teacher_curve=(xs, ts),
+        predictions=obj.model.predict(traj.params, xs),
     )

@@ -358,7 +358,7 @@ TEXTS.update(
         "report.sum_row": {"en": "sum", "ja": "合計"},
         "report.fig_alt": {"en": "Figure: {name}", "ja": "図: {name}"},
         "cli.wrote": {
-            "en": "Wrote {count} files to {path}",
+            "en": "Wrote {count} file(s) to {path}",
             "ja": "{count} 個のファイルを {path} に書き出しました",
         },
         "cli.open": {"en": "Open the report: {path}", "ja": "レポートを開く: {path}"},
@@ -494,9 +494,117 @@ TEXTS.update(
             "en": "Mini-batch noise: smaller batches, noisier steps",
             "ja": "ミニバッチのノイズ: バッチが小さいほどステップがばらつく",
         },
+        "fig.anim_title": {
+            "en": "step {step}: {line}, loss {loss:.4g}",
+            "ja": "ステップ {step}: {line}、損失 {loss:.4g}",
+        },
+        "fig.optimizer_path": {
+            "en": "{name} (lr = {lr:g})",
+            "ja": "{name}(学習率 {lr:g})",
+        },
+        "cli.rendering_frames": {"en": "Rendering frames", "ja": "フレームを描画中"},
         "error.preset": {
             "en": "There is no preset '{name}': use book-ch6, or leave --preset out.",
             "ja": "プリセット '{name}' はありません。book-ch6 を使うか、--preset を省いてください。",
+        },
+    }
+)
+
+
+# --- commands of the optimizers issue -----------------------------------------------
+TEXTS.update(
+    {
+        "cli.compare": {
+            "en": "Compare optimizers on one landscape (paths, panels, loss curves, trajectories).",
+            "ja": "同じ地形の上で最適化手法を比べます(経路、パネル、損失曲線、軌跡)。",
+        },
+        "cli.preset": {
+            "en": "book-ch6: the book's chapter 6 comparison on x^2/20 + y^2",
+            "ja": "book-ch6: 本の 6 章の比較 (x^2/20 + y^2)",
+        },
+        "cli.optimizers": {
+            "en": "comma-separated optimizers: gd, sgd, momentum, nesterov, adagrad, rmsprop, adam (default: %(default)s)",
+            "ja": "カンマ区切りの最適化手法: gd, sgd, momentum, nesterov, adagrad, rmsprop, adam (既定: %(default)s)",
+        },
+        "cli.lr_each": {
+            "en": "learning rate of one optimizer, e.g. --lr adam=0.3 (repeatable)",
+            "ja": "最適化手法ごとの学習率。例: --lr adam=0.3 (複数回指定可)",
+        },
+        "cli.steps_compare": {
+            "en": "number of updates (default: 29 with the preset, else 100)",
+            "ja": "更新の回数 (既定: プリセットでは 29、それ以外は 100)",
+        },
+        "cli.init_compare": {
+            "en": "start point (default: -7,2 with the preset, else 3,2)",
+            "ja": "開始点 (既定: プリセットでは -7,2、それ以外は 3,2)",
+        },
+        "cli.lr_sweep": {
+            "en": "Gradient descent at several fractions of the stability limit 2/λmax.",
+            "ja": "安定限界 2/λmax のいくつかの割合の学習率で勾配降下法を実行します。",
+        },
+        "cli.fractions": {
+            "en": "comma-separated fractions of 2/λmax (default: %(default)s)",
+            "ja": "カンマ区切りの 2/λmax に対する割合 (既定: %(default)s)",
+        },
+        "cli.minibatch": {
+            "en": "SGD with several batch sizes on the same noisy data.",
+            "ja": "同じノイズ付きデータで、いくつかのバッチサイズの SGD を比べます。",
+        },
+        "cli.batch_sizes": {
+            "en": "comma-separated batch sizes, 'full' for all samples (default: %(default)s)",
+            "ja": "カンマ区切りのバッチサイズ。'full' は全サンプル (既定: %(default)s)",
+        },
+        "cli.animate": {
+            "en": "Write a GIF (and an MP4 with --mp4) of training.",
+            "ja": "学習の様子を GIF(--mp4 で MP4 も)に書き出します。",
+        },
+        "cli.optimizer": {
+            "en": "optimizer: gd, sgd, momentum, nesterov, adagrad, rmsprop, adam (default: %(default)s)",
+            "ja": "最適化手法: gd, sgd, momentum, nesterov, adagrad, rmsprop, adam (既定: %(default)s)",
+        },
+        "cli.lr_default": {
+            "en": "learning rate (default: a rate that suits the optimizer on this loss)",
+            "ja": "学習率 (既定: この損失でその最適化手法に合う値)",
+        },
+        "cli.batch_size": {
+            "en": "mini-batch size (default: all samples)",
+            "ja": "ミニバッチのサイズ (既定: 全サンプル)",
+        },
+        "cli.frames": {
+            "en": "number of frames (default: %(default)s)",
+            "ja": "フレーム数 (既定: %(default)s)",
+        },
+        "cli.fps": {
+            "en": "frames per second (default: %(default)s)",
+            "ja": "1 秒あたりのフレーム数 (既定: %(default)s)",
+        },
+        "cli.view": {
+            "en": "landscape drawn as contour or 3d (default: %(default)s)",
+            "ja": "地形の描き方: contour (等高線) または 3d (既定: %(default)s)",
+        },
+        "cli.mp4": {
+            "en": "also write an MP4 (needs ffmpeg)",
+            "ja": "MP4 も書き出します (ffmpeg が必要)",
+        },
+        "cli.no_ffmpeg": {
+            "en": "ffmpeg is not installed, so only the GIF is written; install ffmpeg (or pip install 'losslab[video]') for the MP4.",
+            "ja": "ffmpeg がないため GIF だけを書き出します。MP4 には ffmpeg(または pip install 'losslab[video]')をインストールしてください。",
+        },
+        "error.list": {
+            "en": "The value '{value}' of {what} is not valid: give a comma-separated list, e.g. 0.3,0.9,1.1.",
+            "ja": "{what} の値 '{value}' は正しくありません。カンマ区切りのリストを指定してください(例: 0.3,0.9,1.1)。",
+        },
+        "error.lr_item": {
+            "en": "The learning rate '{value}' is not valid: write NAME=VALUE, e.g. --lr adam=0.3.",
+            "ja": "学習率の指定 '{value}' が正しくありません。NAME=VALUE の形で書いてください(例: --lr adam=0.3)。",
+        },
+        "error.frames": {
+            "en": "{value} frames is not valid: give a number from 1 to {limit}.",
+            "ja": "フレーム数 {value} は正しくありません。1 から {limit} までの数を指定してください。",
+        },
+        "error.fps": {
+            "en": "{value} frames per second is not valid: give a number from 0.5 to 50.",
+            "ja": "1 秒あたりのフレーム数 {value} は正しくありません。0.5 から 50 までの数を指定してください。",
         },
     }
 )

@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -267,28 +267,30 @@ class Trajectory:
         """The number of updates made (rows minus one)."""
         return int(self.params.shape[0]) - 1
 
-    def save(self, path: str | Path) -> None:
-        """Write to ``path`` (.npz) with the metadata as JSON; never pickle."""
+    def save(self, path: str | Path | IO[bytes]) -> None:
+        """Write to ``path`` (.npz, or a binary file) with the metadata as JSON; never pickle."""
         np.savez(
-            Path(path),
+            path if not isinstance(path, str) else Path(path),
             params=self.params,
             losses=self.losses,
             gradients=self.gradients,
             meta=np.array(json.dumps(dict(self.meta))),
         )
 
-    def save_csv(self, path: str | Path) -> None:
-        """Write one row per step (step, parameters, loss, gradient) after a ``# {json}`` line."""
+    def csv_text(self) -> str:
+        """One row per step (step, parameters, loss, gradient) after a ``# {json}`` line."""
         names = list(self.meta.get("param_names", [f"p{k}" for k in range(self.params.shape[1])]))
         header = ["step", *names, "loss", *[f"grad_{name}" for name in names]]
         table = np.column_stack(
             [np.arange(self.params.shape[0]), self.params, self.losses, self.gradients]
         )
-        with Path(path).open("w", encoding="utf-8") as f:
-            f.write("# " + json.dumps(dict(self.meta)) + "\n")
-            f.write(",".join(header) + "\n")
-            for row in table:
-                f.write(",".join(repr(float(v)) for v in row) + "\n")
+        lines = ["# " + json.dumps(dict(self.meta)), ",".join(header)]
+        lines += [",".join(repr(float(v)) for v in row) for row in table]
+        return "\n".join(lines) + "\n"
+
+    def save_csv(self, path: str | Path) -> None:
+        """Write :meth:`csv_text` to ``path``."""
+        Path(path).write_text(self.csv_text(), encoding="utf-8")
 
     @classmethod
     def load_csv(cls, path: str | Path) -> Trajectory:

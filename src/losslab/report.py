@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,13 +86,18 @@ FIGURES: Sequence[FigureSpec] = (
 )
 
 
+def png_bytes(figure: Figure) -> bytes:
+    """A matplotlib figure as PNG bytes."""
+    buf = io.BytesIO()
+    figure.savefig(buf, format="png")
+    return buf.getvalue()
+
+
 def render_figures(wt: Walkthrough, lang: Lang, progress: bool = False) -> dict[str, bytes]:
     """Every figure of the report as PNG bytes, keyed by file name."""
     out: dict[str, bytes] = {}
     for spec in tqdm(FIGURES, desc=tr("cli.rendering", lang), disable=not progress, unit="fig"):
-        buf = io.BytesIO()
-        spec.draw(wt, lang).savefig(buf, format="png")
-        out[spec.filename] = buf.getvalue()
+        out[spec.filename] = png_bytes(spec.draw(wt, lang))
     return out
 
 
@@ -406,6 +411,42 @@ def render_html(wt: Walkthrough, lang: Lang, figures: dict[str, bytes]) -> str:
     )
 
 
+def check_writable(folder: str | Path, names: Iterable[str], overwrite: bool = False) -> None:
+    """Raise LosslabError if ``folder`` is a file, or holds one of ``names`` (unless overwrite)."""
+    out = Path(folder)
+    if out.exists() and not out.is_dir():
+        raise LosslabError("error.out_not_dir", path=str(out))
+    if not overwrite:
+        for name in names:
+            if (out / name).exists():
+                raise LosslabError("error.out_exists", path=str(out / name))
+
+
+def write_files(
+    folder: str | Path, files: Mapping[str, bytes | str], overwrite: bool = False
+) -> list[Path]:
+    """Write ``files`` (name -> bytes or text) into ``folder``; return the paths in order.
+
+    Refuses (LosslabError), before writing anything, to replace an existing
+    file unless ``overwrite``.
+    """
+    out = Path(folder)
+    check_writable(out, files, overwrite)
+    written = []
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            path = out / name
+            if isinstance(data, str):
+                path.write_text(data, encoding="utf-8")
+            else:
+                path.write_bytes(data)
+            written.append(path)
+    except OSError as exc:
+        raise LosslabError("error.os", path=str(out), reason=exc.strerror or str(exc)) from None
+    return written
+
+
 def write_report(
     wt: Walkthrough,
     out: str | Path,
@@ -418,23 +459,8 @@ def write_report(
     Refuses (LosslabError) to replace existing files unless ``overwrite``.
     Returns the paths written, the report first.
     """
-    folder = Path(out)
-    if folder.exists() and not folder.is_dir():
-        raise LosslabError("error.out_not_dir", path=str(folder))
-    names = [REPORT_NAME] + [spec.filename for spec in FIGURES]
-    if not overwrite:
-        for name in names:
-            if (folder / name).exists():
-                raise LosslabError("error.out_exists", path=str(folder / name))
+    check_writable(out, [REPORT_NAME] + [spec.filename for spec in FIGURES], overwrite)
     figures = render_figures(wt, lang, progress=progress)
-    document = render_html(wt, lang, figures)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        written = [folder / REPORT_NAME]
-        written[0].write_text(document, encoding="utf-8")
-        for name, data in figures.items():
-            (folder / name).write_bytes(data)
-            written.append(folder / name)
-    except OSError as exc:
-        raise LosslabError("error.os", path=str(folder), reason=exc.strerror or str(exc)) from None
-    return written
+    files: dict[str, bytes | str] = {REPORT_NAME: render_html(wt, lang, figures)}
+    files.update(figures)
+    return write_files(out, files, overwrite=True)  # checked above, before the rendering

@@ -1,0 +1,185 @@
+"""Training animations: the model's line, the point rolling on the landscape, the loss.
+
+Frames are drawn by matplotlib (static parts once, moving parts per frame),
+written as a GIF with Pillow and, where ``ffmpeg`` is on the PATH, as an MP4.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from numpy.typing import NDArray
+from PIL import Image
+from tqdm import tqdm
+
+from losslab.experiments import TrainingRun
+from losslab.i18n import Lang, tr
+from losslab.plots.static import (
+    MINIMUM_COLOR,
+    MODEL_COLOR,
+    TEACHER_COLOR,
+    _contour_levels,
+    _new_figure,
+    line_text,
+    style,
+)
+
+View = Literal["contour", "3d"]
+
+
+def frame_steps(steps: int, frames: int) -> NDArray[np.int_]:
+    """Which step each frame shows: ``frames`` steps spread evenly from 0 to ``steps``.
+
+    >>> frame_steps(100, 5).tolist()
+    [0, 25, 50, 75, 100]
+    """
+    return np.round(np.linspace(0, steps, max(1, frames))).astype(int)
+
+
+def render_frames(
+    training: TrainingRun, frames: int = 40, view: View = "contour", lang: Lang = "en"
+) -> Iterator[Image.Image]:
+    """Yield one RGB image per frame (1000 x 720 pixels)."""
+    traj = training.trajectory
+    xs, ts = training.teacher_curve
+    land = training.landscape
+    A, C = np.meshgrid(*land.axes)
+    lr = traj.meta["hyperparameters"].get("learning_rate", float("nan"))
+    with style():
+        fig = _new_figure(10.0, 7.2)
+        fig.set_dpi(100)
+        grid = fig.add_gridspec(2, 2, height_ratios=[1.5, 1])
+        ax_data = fig.add_subplot(grid[0, 0])
+        ax_data.plot(
+            xs,
+            ts,
+            color=TEACHER_COLOR,
+            lw=2.5,
+            label=tr("fig.teacher", lang, expr=training.data.meta.get("teacher", "")),
+        )
+        ax_data.scatter(
+            training.data.x, training.data.t, color=TEACHER_COLOR, edgecolor="black", s=16, zorder=3
+        )
+        (model_line,) = ax_data.plot(xs, training.predictions[0], color=MODEL_COLOR, lw=2)
+        lo = min(float(ts.min()), float(training.data.t.min()))
+        hi = max(float(ts.max()), float(training.data.t.max()))
+        pad = 0.6 * (hi - lo) + 1.0
+        ax_data.set_ylim(lo - pad, hi + pad)
+        ax_data.set_xlabel(tr("fig.x", lang))
+        ax_data.set_ylabel(tr("fig.y", lang))
+        ax_data.grid(alpha=0.3)
+        p = traj.params
+        if view == "3d":
+            ax_land = fig.add_subplot(grid[0, 1], projection="3d", computed_zorder=False)
+            ax_land.plot_surface(
+                A, C, land.values, cmap="viridis", alpha=0.55, rstride=5, cstride=5, linewidth=0
+            )
+            ax_land.scatter(
+                [training.minimum[0]],
+                [training.minimum[1]],
+                [training.min_loss],
+                color=MINIMUM_COLOR,
+                s=50,
+                depthshade=False,
+            )
+            (path_line,) = ax_land.plot(p[:1, 0], p[:1, 1], traj.losses[:1], "-", color="black")
+            (point,) = ax_land.plot(
+                p[:1, 0], p[:1, 1], traj.losses[:1], "o", color="white", mec="black", ms=8
+            )
+            ax_land.set_zlabel(tr("fig.loss", lang))
+            ax_land.view_init(elev=35, azim=-120)
+        else:
+            ax_land = fig.add_subplot(grid[0, 1])
+            levels = _contour_levels(land.values)
+            ax_land.contourf(A, C, land.values, levels=levels, cmap="viridis", extend="both")
+            ax_land.plot(*training.minimum, "o", color=MINIMUM_COLOR, mec="black", ms=7)
+            (path_line,) = ax_land.plot(p[:1, 0], p[:1, 1], "-", color="white", lw=1.2)
+            (point,) = ax_land.plot(p[:1, 0], p[:1, 1], "o", color="white", mec="black", ms=8)
+            ax_land.set_aspect("equal")
+            ax_land.set_xlim(land.axes[0][0], land.axes[0][-1])
+            ax_land.set_ylim(land.axes[1][0], land.axes[1][-1])
+        ax_land.set_xlabel("w")
+        ax_land.set_ylabel("b")
+        ax_land.set_title(tr("fig.optimizer_path", lang, name=traj.meta["optimizer"], lr=lr))
+        ax_loss = fig.add_subplot(grid[1, :])
+        excess = np.maximum(traj.losses - training.min_loss, 1e-300)
+        ax_loss.semilogy(excess, color="lightgrey", lw=1.5)
+        (loss_line,) = ax_loss.semilogy(excess[:1], color=MODEL_COLOR, lw=2)
+        (loss_point,) = ax_loss.semilogy(excess[:1], "o", color=MODEL_COLOR)
+        ax_loss.set_xlabel(tr("fig.step", lang))
+        ax_loss.set_ylabel(tr("fig.loss_minus_min", lang))
+        ax_loss.grid(alpha=0.3, which="both")
+        canvas = FigureCanvasAgg(fig)
+        for k in frame_steps(traj.steps, frames):
+            model_line.set_ydata(training.predictions[k])
+            ax_data.set_title(
+                tr("fig.anim_title", lang, step=k, line=line_text(*p[k]), loss=traj.losses[k])
+            )
+            if view == "3d":
+                path_line.set_data_3d(p[: k + 1, 0], p[: k + 1, 1], traj.losses[: k + 1])
+                point.set_data_3d(p[k : k + 1, 0], p[k : k + 1, 1], traj.losses[k : k + 1])
+            else:
+                path_line.set_data(p[: k + 1, 0], p[: k + 1, 1])
+                point.set_data(p[k : k + 1, 0], p[k : k + 1, 1])
+            steps_so_far = np.arange(k + 1)
+            loss_line.set_data(steps_so_far, excess[: k + 1])
+            loss_point.set_data([k], [excess[k]])
+            canvas.draw()  # type: ignore[no-untyped-call]
+            rgba = np.asarray(canvas.buffer_rgba())  # type: ignore[no-untyped-call]
+            yield Image.fromarray(rgba[..., :3].copy())
+
+
+def find_ffmpeg() -> str | None:
+    """``ffmpeg`` on the PATH, else the one shipped by the ``imageio-ffmpeg`` package, else None."""
+    found = shutil.which("ffmpeg")
+    if found is None:
+        try:
+            import imageio_ffmpeg
+
+            found = str(imageio_ffmpeg.get_ffmpeg_exe())
+        except (ImportError, RuntimeError):
+            return None
+    return found
+
+
+def write_animation(
+    training: TrainingRun,
+    gif: str | Path,
+    mp4: str | Path | None = None,
+    frames: int = 40,
+    fps: float = 8.0,
+    view: View = "contour",
+    lang: Lang = "en",
+    progress: bool = False,
+) -> list[Path]:
+    """Write the GIF (and the MP4 when ``mp4`` is given and ffmpeg exists); return the paths."""
+    images = list(
+        tqdm(
+            render_frames(training, frames, view, lang),
+            total=max(1, frames),
+            desc=tr("cli.rendering_frames", lang),
+            unit="frame",
+            disable=not progress,
+        )
+    )
+    duration = max(20, round(1000 / fps))
+    written = [Path(gif)]
+    images[0].save(gif, save_all=True, append_images=images[1:], duration=duration, loop=0)
+    ffmpeg = find_ffmpeg()
+    if mp4 is not None and ffmpeg is not None:
+        width, height = images[0].size
+        command = [
+            ffmpeg, "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
+            "-s", f"{width}x{height}", "-r", f"{fps:g}", "-i", "-",
+            "-pix_fmt", "yuv420p", "-vcodec", "libx264", str(mp4),
+        ]  # fmt: skip
+        data = b"".join(image.tobytes() for image in images)
+        subprocess.run(command, input=data, check=True, capture_output=True)
+        written.append(Path(mp4))
+    return written
