@@ -608,3 +608,52 @@ TEXTS.update(
         },
     }
 )
+
+
+# --- report section 7 ---------------------------------------------------------------
+TEXTS.update(
+    {
+        "report.s7": {"en": "7. Optimizers and the learning rate", "ja": "7. 最適化手法と学習率"},
+        "report.s7.intro": {
+            "en": "Gradient descent is one way down the bowl. The optimizers of the book take other ways, on the same loss and from the same start:",
+            "ja": "勾配降下法はお椀を下る方法の 1 つにすぎません。本で紹介されている最適化手法は、同じ損失・同じ開始点から別の道を通ります。",
+        },
+        "report.s7.momentum": {
+            "en": "<b>Momentum</b> and <b>Nesterov</b> keep a velocity, like a ball rolling downhill: they speed up along the flat direction and may overshoot.",
+            "ja": "<b>Momentum</b> と <b>Nesterov</b> は速度を持ち、坂を転がるボールのように動きます。緩やかな方向に加速し、行き過ぎることもあります。",
+        },
+        "report.s7.adaptive": {
+            "en": "<b>AdaGrad</b> and <b>RMSprop</b> divide each parameter's step by the size of its past gradients, so steep and flat directions take steps of similar size.",
+            "ja": "<b>AdaGrad</b> と <b>RMSprop</b> は、パラメーターごとのステップを過去の勾配の大きさで割ります。そのため急な方向と緩やかな方向で同じくらいの大きさのステップになります。",
+        },
+        "report.s7.adam": {
+            "en": "<b>Adam</b> combines both: a velocity and a per-parameter scale, with a bias correction for the first steps.",
+            "ja": "<b>Adam</b> はその両方を組み合わせます。速度とパラメーターごとのスケールを持ち、最初のステップのための偏り補正が入っています。",
+        },
+        "report.s7.sweep": {
+            "en": "Why does a learning rate blow up? Along the steep axis one step multiplies the distance to the minimum by r = 1 − lr·λ<sub>max</sub>. Below half the limit r is positive: the path slides smoothly. Between half and the full limit 2/λ<sub>max</sub> = {limit}, r is negative: the path jumps across the valley and back, a zig-zag that still shrinks. At exactly the limit r = −1: it jumps back and forth forever. Above it |r| > 1: every jump is longer than the last, and the loss grows without bound.",
+            "ja": "学習率が大きすぎるとなぜ発散するのでしょうか。急な軸の方向では、1 ステップで最小値までの距離が r = 1 − lr·λ<sub>max</sub> 倍になります。限界の半分より小さいと r は正で、経路はなめらかに滑り降ります。半分から限界 2/λ<sub>max</sub> = {limit} までは r が負になり、経路は谷を飛び越えては戻るジグザグになりますが、それでも縮んでいきます。ちょうど限界では r = −1 で、永遠に行ったり来たりします。限界を超えると |r| > 1 となり、飛ぶたびに距離が伸び、損失は際限なく大きくなります。",
+        },
+        "report.s7.minibatch": {
+            "en": "Stochastic gradient descent uses the gradient of a few samples (a mini-batch) instead of all of them. Each step is cheaper but noisy: with noisy data, the smaller the batch, the more the path jitters around the minimum instead of settling on it.",
+            "ja": "確率的勾配降下法 (SGD) は、全サンプルではなく少数のサンプル(ミニバッチ)の勾配を使います。1 ステップは軽くなりますがノイズを含みます。ノイズのあるデータでは、バッチが小さいほど経路は最小値に落ち着かずその周りでふらつきます。",
+        },
+        "report.s7.more": {
+            "en": "More: <code>losslab compare --preset book-ch6</code> reproduces the book's chapter 6 figure; <code>losslab lr-sweep</code>, <code>losslab minibatch</code> and <code>losslab animate</code> draw these experiments with your own settings.",
+            "ja": "さらに: <code>losslab compare --preset book-ch6</code> で本の 6 章の図を再現できます。<code>losslab lr-sweep</code>、<code>losslab minibatch</code>、<code>losslab animate</code> で、自分の設定でこれらの実験を描けます。",
+        },
+    }
+)
+
+
+def optimizer_name(name: str, lang: Lang = "en") -> str:
+    """An optimizer's display name in ``lang`` (the book keeps SGD, Adam, ... in English).
+
+    >>> optimizer_name("gradient descent", "ja"), optimizer_name("Adam", "ja")
+    ('勾配降下法', 'Adam')
+    """
+    key = f"opt.{name}"
+    return tr(key, lang) if key in TEXTS else name
+
+
+TEXTS["opt.gradient descent"] = {"en": "gradient descent", "ja": "勾配降下法"}

@@ -20,8 +20,18 @@ from matplotlib.figure import Figure
 from tqdm import tqdm
 
 from losslab import __version__
+from losslab.data import DEFAULT_TEACHER, teacher_data
 from losslab.errors import LosslabError
+from losslab.experiments import (
+    Comparison,
+    MinibatchNoise,
+    Sweep,
+    compare,
+    lr_sweep,
+    minibatch_noise,
+)
 from losslab.i18n import Lang, tr
+from losslab.plots import experiments as experiment_figures
 from losslab.plots import interactive, static
 from losslab.walkthrough import Walkthrough
 
@@ -55,35 +65,78 @@ class FigureSpec:
     """A figure of the report: its file name and how to draw it from the walk-through."""
 
     filename: str
-    draw: Callable[[Walkthrough, Lang], Figure]
+    draw: Callable[[ReportData, Lang], Figure]
 
 
 FIGURES: Sequence[FigureSpec] = (
-    FigureSpec("01-setting.png", static.figure_setting),
+    FigureSpec("01-setting.png", lambda d, lang: static.figure_setting(d.wt, lang)),
     FigureSpec(
         "03-landscape-3d.png",
-        lambda wt, lang: static.figure_landscape_3d(wt.landscape, wt.quadratic, lang),
+        lambda d, lang: static.figure_landscape_3d(d.wt.landscape, d.wt.quadratic, lang),
     ),
     FigureSpec(
         "03-contour.png",
-        lambda wt, lang: static.figure_contour(wt.landscape, wt.quadratic, None, lang),
+        lambda d, lang: static.figure_contour(d.wt.landscape, d.wt.quadratic, None, lang),
     ),
     FigureSpec(
         "05-path-contour.png",
-        lambda wt, lang: static.figure_contour(
-            wt.zoom, wt.quadratic, wt.trajectory, lang, "fig.path_title"
+        lambda d, lang: static.figure_contour(
+            d.wt.zoom, d.wt.quadratic, d.wt.trajectory, lang, "fig.path_title"
         ),
     ),
     FigureSpec(
         "05-path-3d.png",
-        lambda wt, lang: static.figure_path_3d(wt.zoom, wt.trajectory, wt.quadratic, lang),
+        lambda d, lang: static.figure_path_3d(d.wt.zoom, d.wt.trajectory, d.wt.quadratic, lang),
     ),
     FigureSpec(
         "05-loss-curve.png",
-        lambda wt, lang: static.figure_loss_curve(wt.trajectory, wt.quadratic.min_loss, lang),
+        lambda d, lang: static.figure_loss_curve(d.wt.trajectory, d.wt.quadratic.min_loss, lang),
     ),
-    FigureSpec("05-fit-steps.png", static.figure_fit_steps),
+    FigureSpec("05-fit-steps.png", lambda d, lang: static.figure_fit_steps(d.wt, lang)),
+    FigureSpec(
+        "07-compare-paths.png",
+        lambda d, lang: experiment_figures.figure_compare_overlay(d.comparison, lang),
+    ),
+    FigureSpec(
+        "07-compare-losses.png",
+        lambda d, lang: experiment_figures.figure_compare_losses(d.comparison, lang),
+    ),
+    FigureSpec(
+        "07-lr-sweep.png", lambda d, lang: experiment_figures.figure_lr_sweep(d.sweep, lang)
+    ),
+    FigureSpec(
+        "07-minibatch.png",
+        lambda d, lang: experiment_figures.figure_minibatch(d.minibatch, lang),
+    ),
 )
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """The walk-through and the optimizer experiments on its data: all the report draws."""
+
+    wt: Walkthrough
+    comparison: Comparison
+    sweep: Sweep
+    minibatch: MinibatchNoise
+
+
+def report_data(wt: Walkthrough) -> ReportData:
+    """Run the experiments of section 7 on the walk-through's data and start."""
+    names = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+    noise = float(wt.data.meta.get("noise", 0.0)) or 0.5  # SGD's jitter needs noisy data
+    noisy = teacher_data(
+        str(wt.data.meta.get("teacher", DEFAULT_TEACHER)),
+        wt.data.x,
+        noise=noise,
+        seed=int(wt.data.meta.get("seed", 0)),
+    )
+    return ReportData(
+        wt=wt,
+        comparison=compare(None, names, init=wt.init, data=wt.data),
+        sweep=lr_sweep(init=wt.init, data=wt.data),
+        minibatch=minibatch_noise(init=wt.init, data=noisy),
+    )
 
 
 def png_bytes(figure: Figure) -> bytes:
@@ -95,9 +148,10 @@ def png_bytes(figure: Figure) -> bytes:
 
 def render_figures(wt: Walkthrough, lang: Lang, progress: bool = False) -> dict[str, bytes]:
     """Every figure of the report as PNG bytes, keyed by file name."""
+    data = report_data(wt)
     out: dict[str, bytes] = {}
     for spec in tqdm(FIGURES, desc=tr("cli.rendering", lang), disable=not progress, unit="fig"):
-        out[spec.filename] = png_bytes(spec.draw(wt, lang))
+        out[spec.filename] = png_bytes(spec.draw(data, lang))
     return out
 
 
@@ -139,7 +193,7 @@ def render_html(wt: Walkthrough, lang: Lang, figures: dict[str, bytes]) -> str:
     add = parts.append
     add(f"<h1>{t('report.title')}</h1><p>{t('report.lead', version=__version__)}</p>")
     add(f"<nav><b>{t('report.toc')}</b><ol>")
-    for k in range(1, 7):
+    for k in range(1, 8):
         add(f'<li><a href="#s{k}">{t(f"report.s{k}")[3:]}</a></li>')
     add("</ol></nav>")
 
@@ -401,6 +455,19 @@ def render_html(wt: Walkthrough, lang: Lang, figures: dict[str, bytes]) -> str:
         f"<td>{fmt(step.error.sum())}</td><td>{fmt(float(step.error @ step.error))}</td>"
         "</tr></table>"
     )
+
+    # 7. Optimizers and the learning rate
+    add(f'<h2 id="s7">{t("report.s7")}</h2><p>{t("report.s7.intro")}</p>')
+    add(f'<div class="row">{img("07-compare-paths.png")}{img("07-compare-losses.png")}</div>')
+    add(
+        f"<ul><li>{t('report.s7.momentum')}</li><li>{t('report.s7.adaptive')}</li>"
+        f"<li>{t('report.s7.adam')}</li></ul>"
+    )
+    add(f"<p>{t('report.s7.sweep', limit=fmt(q.stability_limit, 4))}</p>")
+    add(img("07-lr-sweep.png"))
+    add(f"<p>{t('report.s7.minibatch')}</p>")
+    add(img("07-minibatch.png"))
+    add(f"<p>{t('report.s7.more')}</p>")
 
     body = "\n".join(parts)
     return (

@@ -19,7 +19,7 @@ from PIL import Image
 from tqdm import tqdm
 
 from losslab.experiments import TrainingRun
-from losslab.i18n import Lang, tr
+from losslab.i18n import Lang, optimizer_name, tr
 from losslab.plots.static import (
     MINIMUM_COLOR,
     MODEL_COLOR,
@@ -106,7 +106,9 @@ def render_frames(
             ax_land.set_ylim(land.axes[1][0], land.axes[1][-1])
         ax_land.set_xlabel("w")
         ax_land.set_ylabel("b")
-        ax_land.set_title(tr("fig.optimizer_path", lang, name=traj.meta["optimizer"], lr=lr))
+        ax_land.set_title(
+            tr("fig.optimizer_path", lang, name=optimizer_name(traj.meta["optimizer"], lang), lr=lr)
+        )
         ax_loss = fig.add_subplot(grid[1, :])
         excess = np.maximum(traj.losses - training.min_loss, 1e-300)
         ax_loss.semilogy(excess, color="lightgrey", lw=1.5)

@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from losslab.experiments import Comparison, MinibatchNoise, Sweep
-from losslab.i18n import Lang, tr
+from losslab.i18n import Lang, optimizer_name, tr
 from losslab.landscape import Landscape
 from losslab.plots.static import _new_figure, style
 
@@ -45,8 +45,9 @@ def _limits(ax: Axes, comparison: Comparison) -> None:
         ax.set_aspect("equal")
 
 
-def _label(name: str, hyper: dict[str, float]) -> str:
-    return f"{name} (lr {hyper.get('learning_rate', float('nan')):g})"
+def _label(name: str, hyper: dict[str, float], lang: Lang = "en") -> str:
+    lr = hyper.get("learning_rate", float("nan"))
+    return tr("fig.optimizer_path", lang, name=optimizer_name(name, lang), lr=lr)
 
 
 def figure_compare_overlay(comparison: Comparison, lang: Lang = "en") -> Figure:
@@ -65,7 +66,7 @@ def figure_compare_overlay(comparison: Comparison, lang: Lang = "en") -> Figure:
                 ms=3,
                 lw=1.3,
                 color=COLORS[k % 10],
-                label=_label(name, traj.meta["hyperparameters"]),
+                label=_label(name, traj.meta["hyperparameters"], lang),
             )
         ax.plot(
             *comparison.minimum,
@@ -98,7 +99,7 @@ def figure_compare_panels(comparison: Comparison, lang: Lang = "en") -> Figure:
             _contour(ax, comparison.landscape, book=book)
             _limits(ax, comparison)
             ax.plot(*comparison.minimum, "+", ms=10, mew=1.5)
-            title = name if book else _label(name, traj.meta["hyperparameters"])
+            title = name if book else _label(name, traj.meta["hyperparameters"], lang)
             ax.set_title(title)
             ax.set_xlabel(xname)
             ax.set_ylabel(yname)
@@ -117,7 +118,7 @@ def figure_compare_losses(comparison: Comparison, lang: Lang = "en") -> Figure:
                 "-",
                 lw=1.6,
                 color=COLORS[k % 10],
-                label=_label(name, traj.meta["hyperparameters"]),
+                label=_label(name, traj.meta["hyperparameters"], lang),
             )
         ax.set_xlabel(tr("fig.step", lang))
         ax.set_ylabel(tr("fig.loss_minus_min", lang))
