@@ -10,11 +10,11 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "losslab"
 LAYERS = [
     {"i18n", "errors"},
-    {"data"},
-    {"models", "losses"},
+    {"data", "datasets"},
+    {"models", "losses", "networks"},
     {"objective"},
     {"analysis"},
-    {"landscape"},
+    {"landscape", "directions"},
     {"optimizers"},
     {"walkthrough", "experiments"},
     {"plots"},

@@ -657,3 +657,68 @@ def optimizer_name(name: str, lang: Lang = "en") -> str:
 
 
 TEXTS["opt.gradient descent"] = {"en": "gradient descent", "ja": "勾配降下法"}
+
+
+# --- data, models, landscapes of the models issue -----------------------------------
+TEXTS.update(
+    {
+        "error.csv_missing": {
+            "en": "There is no file {path}: check the path.",
+            "ja": "ファイル {path} がありません。パスを確認してください。",
+        },
+        "error.csv_no_inputs": {
+            "en": "No input column was given: name at least one with --inputs.",
+            "ja": "入力の列が指定されていません。--inputs で 1 つ以上指定してください。",
+        },
+        "error.csv_read": {
+            "en": "Could not read {path} as a UTF-8 CSV file ({reason}): save it as CSV in UTF-8.",
+            "ja": "{path} を UTF-8 の CSV として読めませんでした ({reason})。UTF-8 の CSV で保存してください。",
+        },
+        "error.csv_column": {
+            "en": "{path} has no column '{column}': its columns are {columns}.",
+            "ja": "{path} には列 '{column}' がありません。列は {columns} です。",
+        },
+        "error.csv_text": {
+            "en": "{path}, line {row}, column '{column}' holds '{value}', which is not a number: fix that cell or choose another column.",
+            "ja": "{path} の {row} 行目、列 '{column}' の値 '{value}' は数値ではありません。そのセルを直すか別の列を選んでください。",
+        },
+        "error.csv_nan": {
+            "en": "{path} has {count} row(s) with missing values (lines {lines}): fill them in, or pass --drop-nan to drop those rows.",
+            "ja": "{path} には欠損値のある行が {count} 行あります ({lines} 行目など)。値を埋めるか、--drop-nan でその行を除いてください。",
+        },
+        "error.csv_rows": {
+            "en": "{path} has {count} usable row(s); at least {minimum} are needed: add data.",
+            "ja": "{path} で使える行は {count} 行です。少なくとも {minimum} 行必要です。データを増やしてください。",
+        },
+        "error.toy": {
+            "en": "There is no toy data set '{name}': choose one of {names}.",
+            "ja": "トイデータ '{name}' はありません。{names} から選んでください。",
+        },
+        "error.toy_n": {
+            "en": "{value} samples is not valid for a toy set: give a number from 4 to 1,000,000.",
+            "ja": "トイデータのサンプル数 {value} は正しくありません。4 から 1,000,000 までの数を指定してください。",
+        },
+    }
+)
+
+
+TEXTS.update(
+    {
+        "error.layers": {
+            "en": "The layer sizes '{sizes}' are not valid: give whole numbers from 1 to 4096, e.g. --hidden 8,8.",
+            "ja": "層のサイズ '{sizes}' が正しくありません。1 から 4096 までの整数を指定してください(例: --hidden 8,8)。",
+        },
+        "error.activation": {
+            "en": "There is no activation '{name}': choose one of {names}.",
+            "ja": "活性化関数 '{name}' はありません。{names} から選んでください。",
+        },
+        "error.inputs": {
+            "en": "The data have {got} input column(s) but the model expects {expected}: match the model to the data.",
+            "ja": "データの入力は {got} 列ですが、モデルは {expected} 列を想定しています。モデルとデータを合わせてください。",
+        },
+        "error.param_name": {
+            "en": "There is no parameter '{name}': names look like {names}.",
+            "ja": "パラメーター '{name}' はありません。名前の例: {names}。",
+        },
+    }
+)

@@ -24,8 +24,8 @@ class Model(Protocol):
         """Predictions (..., n) for parameters (..., P) and inputs (n,)."""
         ...
 
-    def jacobian(self, params: FloatArray, x: FloatArray) -> FloatArray:
-        """d prediction_i / d params_j, shape (n, P), at one parameter vector (P,)."""
+    def vjp(self, params: FloatArray, x: FloatArray, grad_output: FloatArray) -> FloatArray:
+        """Backpropagation: ``sum_i grad_output_i * d prediction_i / d params`` (P,)."""
         ...
 
 
@@ -57,4 +57,8 @@ class Perceptron:
         return np.asarray(w * x + b, dtype=np.float64)
 
     def jacobian(self, params: FloatArray, x: FloatArray) -> FloatArray:
+        """d prediction_i / d (w, b), shape (n, 2): the columns x and 1."""
         return np.stack([x, np.ones_like(x)], axis=1)
+
+    def vjp(self, params: FloatArray, x: FloatArray, grad_output: FloatArray) -> FloatArray:
+        return self.jacobian(params, x).T @ grad_output

@@ -56,7 +56,7 @@ class Objective:
         return self.model.param_names
 
     def gradient(self, params: ArrayLike, batch: NDArray[np.intp] | None = None) -> FloatArray:
-        """d loss / d params (P,), by the chain rule: ``J^T (d loss / d prediction)``.
+        """d loss / d params (P,): the loss layer's gradient, backpropagated through the model.
 
         With ``batch`` (sample indices), the gradient of the loss over those
         samples only: the mini-batch gradient of stochastic gradient descent.
@@ -66,18 +66,44 @@ class Objective:
         if batch is not None:
             x, t = x[batch], t[batch]
         prediction = self.model.predict(p, x)
-        return self.model.jacobian(p, x).T @ self.loss_fn.gradient(prediction, t)
+        return self.model.vjp(p, x, self.loss_fn.gradient(prediction, t))
 
     def loss_batch(self, points: ArrayLike) -> FloatArray:
         """The loss at many parameter points (m, P) -> (m,), in memory-bounded chunks."""
         pts = np.asarray(points, dtype=np.float64)
         out = np.empty(pts.shape[0])
-        chunk = max(1, CHUNK_FLOATS // max(1, self.data.n))
+        chunk = max(1, CHUNK_FLOATS // max(1, self.data.n * self._width))
         for start in range(0, pts.shape[0], chunk):
             block = pts[start : start + chunk]
             out[start : start + chunk] = self.loss_fn.value(
                 self.model.predict(block, self.data.x), self.data.t
             )
+        return out
+
+    @property
+    def _width(self) -> int:
+        """The widest layer of the model (floats per sample in a batched evaluation)."""
+        return max(getattr(self.model, "sizes", (1,)))
+
+    def loss_plane(
+        self, origin: FloatArray, directions: FloatArray, coords: FloatArray
+    ) -> FloatArray:
+        """The loss at ``origin + a*d1 + c*d2`` for each ``(a, c)`` in coords (m, 2), chunked.
+
+        Uses the model's ``predict_plane`` (the first layer's linearity in the
+        plane coordinates) when it has one.
+        """
+        out = np.empty(coords.shape[0])
+        chunk = max(1, CHUNK_FLOATS // max(1, self.data.n * self._width))
+        plane = getattr(self.model, "predict_plane", None)
+        for start in range(0, coords.shape[0], chunk):
+            block = coords[start : start + chunk]
+            if plane is not None:
+                prediction = plane(origin, directions, block, self.data.x)
+            else:
+                points = origin + block[:, :1] * directions[0] + block[:, 1:] * directions[1]
+                prediction = self.model.predict(points, self.data.x)
+            out[start : start + chunk] = self.loss_fn.value(prediction, self.data.t)
         return out
 
     @property
