@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from losslab.analysis import quadratic_form
 from losslab.errors import LosslabError
+from losslab.models import Perceptron
 from losslab.objective import Objective, Problem
 
 FloatArray = NDArray[np.float64]
@@ -71,6 +72,21 @@ class Landscape:
             )
 
 
+def _exact_quadratic(
+    objective: Objective, origin: FloatArray, directions: FloatArray, coords: FloatArray
+) -> FloatArray:
+    """A loss that is exactly quadratic in (a, c): fit its 6 coefficients to 9 evaluations."""
+    stencil = np.array([(a, c) for a in (-1.0, 0.0, 1.0) for c in (-1.0, 0.0, 1.0)])
+    values = objective.loss_plane(origin, directions, stencil)
+
+    def design(ac: FloatArray) -> FloatArray:
+        a, c = ac[:, 0], ac[:, 1]
+        return np.stack([np.ones_like(a), a, c, a * a, a * c, c * c], axis=1)
+
+    coefficients, *_ = np.linalg.lstsq(design(stencil), values, rcond=None)
+    return np.asarray(design(coords) @ coefficients)
+
+
 def box_axes(points: ArrayLike, n: int = 201) -> tuple[FloatArray, FloatArray]:
     """Axes of a square box (n points each) around 2D points, 20% margin, half-width >= 0.5.
 
@@ -93,15 +109,19 @@ def scan_plane(
     origin: ArrayLike | None = None,
     directions: ArrayLike | None = None,
     max_points: int = MAX_GRID_POINTS,
+    labels: tuple[str, str] | None = None,
 ) -> Landscape:
     """Evaluate the loss on the grid ``axes[0] x axes[1]`` of a plane.
 
     Without ``origin`` and ``directions`` the plane is spanned by the first two
     parameters themselves (``w`` and ``b`` for the perceptron). When the model
     is linear in its parameters and the loss is the MSE, the loss is an exact
-    quadratic: the grid is then computed from the five data sums in
-    O(n + grid points) instead of O(n * grid points) (``meta["method"]``
-    says which was used).
+    quadratic: for the perceptron the grid is computed from the five data sums
+    in O(n + grid points) instead of O(n * grid points); for other linear
+    models, from 9 evaluations of the loss and an exact quadratic fit. Other
+    models are evaluated in batches of grid points (``meta["method"]`` says
+    which was used). ``labels`` name the two axes (default: the parameter
+    names for the parameters' own plane, else α and β).
 
     >>> from losslab.data import teacher_data
     >>> from losslab.objective import perceptron_objective
@@ -118,18 +138,32 @@ def scan_plane(
     o = np.zeros(n_params) if origin is None else np.asarray(origin, dtype=np.float64)
     d = np.eye(2, n_params) if directions is None else np.asarray(directions, dtype=np.float64)
     A, C = np.meshgrid(a, c)
-    exact = isinstance(objective, Objective) and objective.is_linear_mse and n_params == 2
-    if exact and isinstance(objective, Objective):
+    coords = np.stack([A.ravel(), C.ravel()], axis=1)
+    linear_mse = isinstance(objective, Objective) and objective.is_linear_mse
+    if linear_mse and isinstance(objective, Objective) and isinstance(objective.model, Perceptron):
         q = quadratic_form(objective.data)
         w = o[0] + A * d[0, 0] + C * d[1, 0]
         b = o[1] + A * d[0, 1] + C * d[1, 1]
         values = q(w, b)
         method = "quadratic form (five sums)"
-    else:
-        points = o + A.reshape(-1, 1) * d[0] + C.reshape(-1, 1) * d[1]
-        values = objective.loss_batch(points).reshape(A.shape)
+    elif linear_mse and isinstance(objective, Objective):
+        values = _exact_quadratic(objective, o, d, coords).reshape(A.shape)
+        method = "exact quadratic from 9 evaluations"
+    elif isinstance(objective, Objective):
+        values = objective.loss_plane(o, d, coords).reshape(A.shape)
         method = "batched evaluation"
-    meta: dict[str, Any] = {"method": method, "param_names": list(objective.param_names)}
+    else:
+        values = objective.loss_batch(o + coords[:, :1] * d[0] + coords[:, 1:] * d[1])
+        values = values.reshape(A.shape)
+        method = "batched evaluation"
+    names = list(objective.param_names)
+    if labels is None:
+        labels = (names[0], names[1]) if directions is None else ("α", "β")
+    meta: dict[str, Any] = {
+        "method": method,
+        "param_names": [str(labels[0]), str(labels[1])],
+        "all_param_names": names if len(names) <= 64 else len(names),
+    }
     if isinstance(objective, Objective):
         meta["loss"] = objective.loss_fn.name
         meta["n_samples"] = objective.data.n

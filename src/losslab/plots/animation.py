@@ -25,6 +25,7 @@ from losslab.plots.static import (
     MODEL_COLOR,
     TEACHER_COLOR,
     _contour_levels,
+    _label_axes,
     _new_figure,
     line_text,
     style,
@@ -104,8 +105,7 @@ def render_frames(
             ax_land.set_aspect("equal")
             ax_land.set_xlim(land.axes[0][0], land.axes[0][-1])
             ax_land.set_ylim(land.axes[1][0], land.axes[1][-1])
-        ax_land.set_xlabel("w")
-        ax_land.set_ylabel("b")
+        _label_axes(ax_land, land)
         ax_land.set_title(
             tr("fig.optimizer_path", lang, name=optimizer_name(traj.meta["optimizer"], lang), lr=lr)
         )

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from losslab.experiments import Comparison, MinibatchNoise, Sweep
 from losslab.i18n import Lang, optimizer_name, tr
 from losslab.landscape import Landscape
-from losslab.plots.static import _new_figure, style
+from losslab.plots.static import _label_axes, _new_figure, axis_names, style
 
 COLORS = [matplotlib.colormaps["tab10"](k) for k in range(10)]
 
@@ -27,11 +27,6 @@ def _contour(ax: Axes, land: Landscape, book: bool = False) -> None:
     levels = lo + (hi - lo) * np.linspace(0.0, 1.0, 16)[1:] ** 2
     ax.contourf(A, C, land.values, levels=levels, cmap="Greys", alpha=0.35, extend="both")
     ax.contour(A, C, land.values, levels=levels, colors="grey", linewidths=0.5)
-
-
-def _names(comparison: Comparison) -> tuple[str, str]:
-    names = comparison.landscape.meta.get("param_names", ["x", "y"])
-    return str(names[0]), str(names[1])
 
 
 def _limits(ax: Axes, comparison: Comparison) -> None:
@@ -52,7 +47,7 @@ def _label(name: str, hyper: dict[str, float], lang: Lang = "en") -> str:
 
 def figure_compare_overlay(comparison: Comparison, lang: Lang = "en") -> Figure:
     """Every optimizer's path on one shared contour map, one colour each."""
-    xname, yname = _names(comparison)
+    xname, yname = axis_names(comparison.landscape)
     with style():
         fig = _new_figure(7.0, 5.6)
         ax = fig.add_subplot()
@@ -88,7 +83,7 @@ def figure_compare_panels(comparison: Comparison, lang: Lang = "en") -> Figure:
     """One panel per optimizer (2 columns), in the style of the book's ch06 figure."""
     items = list(comparison.trajectories.items())
     rows = math.ceil(len(items) / 2)
-    xname, yname = _names(comparison)
+    xname, yname = axis_names(comparison.landscape)
     book = comparison.preset == "book-ch6"
     with style():
         fig = _new_figure(9.0, 4.0 * rows)
@@ -144,8 +139,7 @@ def figure_lr_sweep(sweep: Sweep, lang: Lang = "en") -> Figure:
             ax.set_xlim(a[0], a[-1])
             ax.set_ylim(c[0], c[-1])
             ax.set_aspect("equal")
-            ax.set_xlabel("w")
-            ax.set_ylabel("b")
+            _label_axes(ax, r.landscape)
             ax.set_title(
                 tr("fig.sweep_title", lang, fraction=r.fraction, lr=r.learning_rate)
                 + "\n"
@@ -192,8 +186,7 @@ def figure_minibatch(noise: MinibatchNoise, lang: Lang = "en") -> Figure:
         ax.set_xlim(a[0], a[-1])
         ax.set_ylim(c[0], c[-1])
         ax.set_aspect("equal")
-        ax.set_xlabel("w")
-        ax.set_ylabel("b")
+        _label_axes(ax, noise.landscape)
         ax.set_title(tr("fig.minibatch_title", lang))
         ax.legend(loc="best", fontsize=8)
         return fig

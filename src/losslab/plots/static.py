@@ -73,6 +73,18 @@ def line_text(w: float, b: float) -> str:
     return f"y = {slope}x {'−' if b < 0 else '+'} {abs(b):.3g}"
 
 
+def axis_names(landscape: Landscape) -> tuple[str, str]:
+    """The names of a landscape's two axes (``w`` and ``b`` for the perceptron)."""
+    names = landscape.meta.get("param_names", ["w", "b"])
+    return str(names[0]), str(names[1])
+
+
+def _label_axes(ax: Axes, landscape: Landscape) -> None:
+    xname, yname = axis_names(landscape)
+    ax.set_xlabel(xname)
+    ax.set_ylabel(yname)
+
+
 def _new_figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
@@ -147,8 +159,7 @@ def figure_landscape_3d(
             ax.set_box_aspect(None, zoom=0.85)
             for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
                 axis.set_major_locator(MaxNLocator(5))
-            ax.set_xlabel("w")
-            ax.set_ylabel("b")
+            _label_axes(ax, landscape)
             ax.set_zlabel(tr("fig.loss", lang))
             ax.set_title(tr("fig.view", lang, k=k, elev=elev, azim=azim))
             ax.legend(loc="upper left")
@@ -212,8 +223,7 @@ def draw_contour(
             ms=8,
             label=tr("fig.start", lang, w=p[0, 0], b=p[0, 1]),
         )
-    ax.set_xlabel("w")
-    ax.set_ylabel("b")
+    _label_axes(ax, landscape)
     ax.set_aspect("equal")
     ax.set_xlim(landscape.axes[0][0], landscape.axes[0][-1])
     ax.set_ylim(landscape.axes[1][0], landscape.axes[1][-1])
@@ -302,8 +312,7 @@ def figure_path_3d(
             label=tr("fig.minimum", lang, w=w_min, b=b_min),
         )
         ax.view_init(elev=35, azim=-120)
-        ax.set_xlabel("w")
-        ax.set_ylabel("b")
+        _label_axes(ax, landscape)
         ax.set_zlabel(tr("fig.loss", lang))
         ax.set_title(tr("fig.path3d_title", lang))
         ax.legend(loc="upper left", fontsize=8)
