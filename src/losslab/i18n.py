@@ -722,3 +722,43 @@ TEXTS.update(
         },
     }
 )
+
+
+TEXTS.update(
+    {
+        "error.two_params": {
+            "en": "Choose exactly two different parameters, not '{names}': e.g. --params 'layer1.W[0,0],layer2.b[0]'.",
+            "ja": "'{names}' ではなく、異なる 2 つのパラメーターを選んでください(例: --params 'layer1.W[0,0],layer2.b[0]')。",
+        },
+        "error.pca_short": {
+            "en": "A trajectory of {count} point(s) that do not move has no principal directions: train for more steps.",
+            "ja": "{count} 点の動かない軌跡には主方向がありません。もっと多くのステップ学習してください。",
+        },
+    }
+)
+
+
+TEXTS.update(
+    {
+        "error.loss": {
+            "en": "There is no loss '{name}': choose one of {names}.",
+            "ja": "損失関数 '{name}' はありません。{names} から選んでください。",
+        },
+        "error.labels": {
+            "en": "The loss {loss} needs class labels 0, 1, ... as targets: choose mse, mae or huber for these values.",
+            "ja": "損失関数 {loss} には 0, 1, ... のクラスラベルの目標値が必要です。この値には mse、mae、huber を選んでください。",
+        },
+        "error.net_points": {
+            "en": "{value} grid points per axis is not valid for a network: give 3 to {limit}.",
+            "ja": "ネットワークのグリッドの 1 軸あたり {value} 点は正しくありません。3 から {limit} を指定してください。",
+        },
+        "error.span": {
+            "en": "The span {value} is not valid: give a positive number, e.g. 1.",
+            "ja": "範囲 {value} は正しくありません。正の数を指定してください(例: 1)。",
+        },
+        "error.plane": {
+            "en": "There is no plane '{name}': choose pca, random or params.",
+            "ja": "平面 '{name}' はありません。pca、random、params から選んでください。",
+        },
+    }
+)

@@ -158,7 +158,7 @@ def _logsumexp(z: FloatArray) -> FloatArray:
 
 
 #: Losses by the names the CLI takes.
-LOSSES = {
+LOSSES: dict[str, type[Loss]] = {
     "mse": MeanSquaredError,
     "mae": MeanAbsoluteError,
     "huber": Huber,

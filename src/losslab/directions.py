@@ -1,0 +1,140 @@
+"""Directions in parameter space for landscapes of models with more than two parameters.
+
+- :func:`parameter_directions`: two parameters by name, the others fixed.
+- :func:`random_directions`: two random directions with filter normalisation
+  (Li, Xu, Taylor, Studer and Goldstein 2018, "Visualizing the Loss Landscape
+  of Neural Nets", NeurIPS).
+- :func:`pca_directions`: the two principal directions of a training
+  trajectory, and the trajectory projected onto them.
+- :func:`scan_line`: the loss along the straight line between two parameter
+  sets (Goodfellow, Vinyals and Saxe 2015, "Qualitatively characterizing
+  neural network optimization problems", ICLR).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from losslab.errors import LosslabError
+from losslab.landscape import Landscape
+from losslab.networks import MLP, param_index
+from losslab.objective import Objective, Problem
+
+FloatArray = NDArray[np.float64]
+
+
+def parameter_directions(names: Sequence[str], pick: Sequence[str]) -> FloatArray:
+    """Unit vectors (2, P) along two parameters chosen by name, e.g. ``layer1.W[0,1]``.
+
+    >>> parameter_directions(["a", "b", "c"], ["c", "a"])
+    array([[0., 0., 1.],
+           [1., 0., 0.]])
+    """
+    if len(pick) != 2 or pick[0] == pick[1]:
+        raise LosslabError("error.two_params", names=", ".join(pick))
+    out = np.zeros((2, len(names)))
+    for k, name in enumerate(pick):
+        out[k, param_index(names, name)] = 1.0
+    return out
+
+
+def filter_normalize(
+    direction: FloatArray, params: FloatArray, model: MLP, ignore_biases: bool = True
+) -> FloatArray:
+    """Scale each filter of ``direction`` to the norm of the matching filter of ``params``.
+
+    A filter of a fully connected layer is the set of weights into one unit:
+    a column of ``W`` (inputs x units). Biases (one-dimensional parameters)
+    are set to zero with ``ignore_biases``, else to the biases themselves, as
+    in the paper's code (its ``biasbn`` option).
+    """
+    out = np.array(direction, dtype=np.float64, copy=True)
+    d_layers = model.layers(out)  # views into out
+    for (dW, db), (W, b) in zip(d_layers, model.layers(params), strict=True):
+        norms_w = np.linalg.norm(W, axis=0)
+        norms_d = np.linalg.norm(dW, axis=0)
+        dW *= norms_w / (norms_d + 1e-10)
+        if ignore_biases:
+            db[...] = 0.0
+        else:
+            db[...] = b
+    return out
+
+
+def random_directions(
+    model: MLP,
+    params: FloatArray,
+    seed: int = 0,
+    normalize: bool = True,
+    ignore_biases: bool = True,
+) -> FloatArray:
+    """Two Gaussian random directions (2, P), filter-normalised by default, seeded."""
+    rng = np.random.default_rng(seed)
+    raw = rng.normal(size=(2, model.n_params))
+    if not normalize:
+        return raw
+    return np.stack([filter_normalize(d, params, model, ignore_biases) for d in raw])
+
+
+@dataclass(frozen=True)
+class PCAPlane:
+    """The plane of a trajectory's two principal directions.
+
+    ``origin`` (P,) is the last point of the path; ``directions`` (2, P) are
+    orthonormal; ``coords`` (T, 2) is the path projected onto them;
+    ``explained`` (2,) the fraction of the path's variance along each.
+    """
+
+    origin: FloatArray
+    directions: FloatArray
+    coords: FloatArray
+    explained: FloatArray
+
+
+def pca_directions(path: ArrayLike) -> PCAPlane:
+    """PCA of the parameter path (T, P) relative to its last point (Li et al. 2018, sec. 7).
+
+    >>> t = np.linspace(0, 1, 20)
+    >>> plane = pca_directions(np.stack([t, t**2, 0*t], axis=1))
+    >>> np.abs(plane.directions[:, 2]).max() < 1e-12, plane.explained.sum().round(12)
+    (np.True_, np.float64(1.0))
+    """
+    p = np.asarray(path, dtype=np.float64)
+    if p.ndim != 2 or p.shape[0] < 3:
+        raise LosslabError("error.pca_short", count=p.shape[0] if p.ndim == 2 else 0)
+    origin = p[-1]
+    centred = p - origin
+    _, s, vt = np.linalg.svd(centred, full_matrices=False)
+    total = float(np.sum(s**2))
+    if total == 0.0:
+        raise LosslabError("error.pca_short", count=p.shape[0])
+    directions = vt[:2] if vt.shape[0] >= 2 else np.vstack([vt, np.zeros_like(vt)])
+    explained = np.zeros(2)
+    explained[: min(2, s.size)] = s[:2] ** 2 / total
+    return PCAPlane(origin, directions, centred @ directions.T, explained)
+
+
+def scan_line(
+    problem: Problem, start: ArrayLike, end: ArrayLike, alphas: ArrayLike | None = None
+) -> Landscape:
+    """The loss at ``(1 - alpha) * start + alpha * end`` for each alpha (default -0.5..1.5).
+
+    A one-dimensional Landscape: ``directions`` (1, P) is ``end - start``,
+    ``axes`` holds the alphas and ``values`` (len(alphas),) the losses.
+    """
+    s = np.asarray(start, dtype=np.float64)
+    e = np.asarray(end, dtype=np.float64)
+    a = np.linspace(-0.5, 1.5, 201) if alphas is None else np.asarray(alphas, dtype=np.float64)
+    d = e - s
+    points = s + a[:, None] * d
+    values = (
+        problem.loss_batch(points)
+        if not isinstance(problem, Objective)
+        else problem.loss_plane(s, np.stack([d, np.zeros_like(d)]), np.stack([a, 0 * a], 1))
+    )
+    meta = {"method": "line", "param_names": ["α"], "distance": float(np.linalg.norm(d))}
+    return Landscape(origin=s, directions=d[None, :], axes=(a,), values=values, meta=meta)

@@ -1,0 +1,288 @@
+"""Beyond the perceptron: train a small network and scan its landscape in a plane and a line.
+
+Everything the ``landscape`` command and the report's XOR section show is
+computed here: the model and loss for the data, the training trajectory,
+the plane (random filter-normalised, PCA of the path, or two named
+parameters), the 1D interpolation from the start to the trained network,
+and the decision boundary or fitted curve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from losslab.data import Dataset
+from losslab.directions import (
+    PCAPlane,
+    parameter_directions,
+    pca_directions,
+    random_directions,
+    scan_line,
+)
+from losslab.errors import LosslabError
+from losslab.landscape import Landscape, box_axes, scan_plane
+from losslab.losses import LOSSES, Loss, sigmoid
+from losslab.networks import MLP
+from losslab.objective import Objective
+from losslab.optimizers import Trajectory, make_optimizer, run
+
+FloatArray = NDArray[np.float64]
+Plane = Literal["pca", "random", "params"]
+
+#: Grid points per axis at most for a network landscape (each point is a forward pass).
+MAX_NET_AXIS = 401
+
+
+def default_loss(data: Dataset) -> str:
+    """MSE for regression, binary cross-entropy for two classes, softmax CE for more."""
+    if data.meta.get("task") == "classification" or _looks_like_labels(data.t):
+        return "bce" if int(np.max(data.t)) <= 1 else "softmax-ce"
+    return "mse"
+
+
+def _looks_like_labels(t: FloatArray) -> bool:
+    return bool(np.all(t == np.round(t)) and np.min(t) >= 0 and np.unique(t).size <= 10)
+
+
+def build_objective(
+    data: Dataset, hidden: Sequence[int] = (8,), activation: str = "tanh", loss: str | None = None
+) -> Objective:
+    """An MLP sized for the data (inputs from x, outputs from the loss) with its loss."""
+    name = default_loss(data) if loss is None else loss.strip().lower()
+    if name not in LOSSES:
+        raise LosslabError("error.loss", name=name, names=", ".join(LOSSES))
+    inputs = 1 if data.x.ndim == 1 else int(data.x.shape[1])
+    if name in ("bce", "softmax-ce") and not _looks_like_labels(data.t):
+        raise LosslabError("error.labels", loss=name)
+    outputs = int(np.max(data.t)) + 1 if name == "softmax-ce" else 1
+    if name == "bce" and np.max(data.t) > 1:
+        raise LosslabError("error.labels", loss=name)
+    loss_fn: Loss = LOSSES[name]()
+    return Objective(MLP((inputs, *hidden, outputs), activation), loss_fn, data)
+
+
+@dataclass(frozen=True)
+class NetworkRun:
+    """A trained network with its landscapes (plane and line) and what it predicts."""
+
+    objective: Objective
+    trajectory: Trajectory
+    plane: Landscape
+    plane_kind: Plane
+    path_coords: FloatArray  # (T, 2): the trajectory in the plane's coordinates
+    line: Landscape
+    prediction_grid: tuple[FloatArray, ...]  # (gx, gy, p) for 2 inputs, (xs, ys) for 1
+    pca: PCAPlane | None
+
+
+def train_and_scan(
+    objective: Objective,
+    optimizer: str = "adam",
+    learning_rate: float | None = 0.05,
+    steps: int = 500,
+    seed: int = 0,
+    plane: Plane = "pca",
+    params: Sequence[str] = (),
+    span: float = 1.0,
+    points: int = 51,
+    ignore_biases: bool = True,
+) -> NetworkRun:
+    """Train from a seeded start, then scan a plane around the trained parameters.
+
+    ``span`` is the half-width of the plane in its coordinates: for random
+    (filter-normalised) directions, 1.0 means a step as large as the weights
+    themselves; for PCA it is multiplied by the path's extent; for named
+    parameters it is in the parameters' own units.
+    """
+    if not 3 <= points <= MAX_NET_AXIS:
+        raise LosslabError("error.net_points", value=points, limit=MAX_NET_AXIS)
+    if not (np.isfinite(span) and span > 0):
+        raise LosslabError("error.span", value=span)
+    model = objective.model
+    assert isinstance(model, MLP)
+    start = model.init_params(seed)
+    traj = run(objective, make_optimizer(optimizer, learning_rate), start, steps=steps, tolerance=0)
+    final = traj.params[-1]
+    pca = None
+    if plane == "pca":
+        pca = pca_directions(traj.params)
+        origin, directions = pca.origin, pca.directions
+        coords = pca.coords
+        extent = float(np.max(np.abs(coords))) if coords.size else 1.0
+        half = span * max(extent, 1e-3) * 1.2
+        axes = (np.linspace(-half, half, points), np.linspace(-half, half, points))
+        labels = ("PC1", "PC2")
+    elif plane == "random":
+        origin = final
+        directions = random_directions(model, final, seed=seed, ignore_biases=ignore_biases)
+        coords = _project(traj.params - origin, directions)
+        axes = (np.linspace(-span, span, points), np.linspace(-span, span, points))
+        labels = ("α", "β")
+    elif plane == "params":
+        origin = final
+        directions = parameter_directions(objective.param_names, params)
+        coords = (traj.params - origin) @ directions.T
+        axes = box_axes(np.vstack([coords, [[-span, -span], [span, span]]]), n=points)
+        labels = (params[0], params[1])
+    else:
+        raise LosslabError("error.plane", name=plane)
+    landscape = scan_plane(objective, axes, origin, directions, labels=labels)
+    line = scan_line(objective, start, final)
+    return NetworkRun(
+        objective=objective,
+        trajectory=traj,
+        plane=landscape,
+        plane_kind=plane,
+        path_coords=coords,
+        line=line,
+        prediction_grid=prediction_grid(objective, final),
+        pca=pca,
+    )
+
+
+def _project(vectors: FloatArray, directions: FloatArray) -> FloatArray:
+    """Least-squares coordinates of vectors in the span of two (not orthogonal) directions."""
+    coefficients, *_ = np.linalg.lstsq(directions.T, vectors.T, rcond=None)
+    return np.asarray(coefficients.T)
+
+
+def prediction_grid(
+    objective: Objective, params: FloatArray, n: int = 200
+) -> tuple[FloatArray, ...]:
+    """What the network predicts over the input range: a grid for 2 inputs, a curve for 1.
+
+    For 2 inputs returns ``(gx, gy, value)`` with value the probability of
+    class 1 (sigmoid), the most likely class (softmax), or the output; for 1
+    input ``(xs, ys)``.
+    """
+    model = objective.model
+    assert isinstance(model, MLP)
+    x = objective.data.x
+    if x.ndim == 1 or x.shape[1] == 1:
+        lo, hi = float(x.min()), float(x.max())
+        pad = 0.05 * (hi - lo)
+        xs = np.linspace(lo - pad, hi + pad, n)
+        return xs, _readout(objective, model.predict(params, xs))
+    if x.shape[1] != 2:
+        return ()
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    pad = 0.15 * (hi - lo)
+    gx, gy = np.meshgrid(
+        np.linspace(lo[0] - pad[0], hi[0] + pad[0], n),
+        np.linspace(lo[1] - pad[1], hi[1] + pad[1], n),
+    )
+    out = model.predict(params, np.column_stack([gx.ravel(), gy.ravel()]))
+    return gx, gy, _readout(objective, out).reshape(gx.shape)
+
+
+def _readout(objective: Objective, out: FloatArray) -> FloatArray:
+    name = objective.loss_fn.name
+    if name == "bce":
+        return sigmoid(out)
+    if name == "softmax-ce":
+        return np.asarray(np.argmax(out, axis=-1), dtype=np.float64)
+    return out
+
+
+def accuracy(objective: Objective, params: FloatArray) -> float | None:
+    """The fraction of samples classified right (classification losses), else None."""
+    name = objective.loss_fn.name
+    out = objective.model.predict(params, objective.data.x)
+    if name == "bce":
+        return float(np.mean((out > 0) == (objective.data.t > 0.5)))
+    if name == "softmax-ce":
+        return float(np.mean(np.argmax(out, axis=-1) == objective.data.t))
+    return None
+
+
+@dataclass(frozen=True)
+class CriticalPoints:
+    """Grid points of a 2D landscape that are local minima or saddles, as (a, c, loss) rows."""
+
+    minima: FloatArray
+    saddles: FloatArray
+
+
+def critical_points(landscape: Landscape) -> CriticalPoints:
+    """Local minima and saddle points of a 2D landscape, found on its grid.
+
+    A point is a minimum when it is lower than its 8 neighbours; a saddle when,
+    going round the 8 neighbours, ``neighbour - point`` changes sign at least
+    4 times (up, down, up, down: the shape of a mountain pass).
+
+    >>> a = np.linspace(-1, 1, 21)
+    >>> A, C = np.meshgrid(a, a)
+    >>> land = Landscape(np.zeros(2), np.eye(2), (a, a), A**2 - C**2)
+    >>> critical_points(land).saddles.round(6).tolist()
+    [[0.0, 0.0, 0.0]]
+    """
+    v = landscape.values
+    ring = [(-1, -1), (-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1)]
+    centre = v[1:-1, 1:-1]
+    diffs = np.stack([v[1 + dj : v.shape[0] - 1 + dj, 1 + di : v.shape[1] - 1 + di] - centre
+                      for dj, di in ring])  # fmt: skip
+    is_min = np.all(diffs > 0, axis=0)
+    signs = np.sign(diffs)
+    changes = np.sum(signs != np.roll(signs, 1, axis=0), axis=0)
+    is_saddle = (changes >= 4) & np.all(signs != 0, axis=0)
+    a, c = landscape.axes
+
+    def rows(mask: NDArray[np.bool_]) -> FloatArray:
+        j, i = np.nonzero(mask)
+        return np.column_stack([a[i + 1], c[j + 1], v[j + 1, i + 1]])
+
+    return CriticalPoints(minima=rows(is_min), saddles=rows(is_saddle))
+
+
+@dataclass(frozen=True)
+class XorLandscape:
+    """The XOR network's landscape in the plane through two equivalent minima."""
+
+    objective: Objective
+    minimum: FloatArray  # one trained network (P,)
+    twin: FloatArray  # the same network with its hidden units swapped
+    landscape: Landscape  # a = -1 is the twin, a = +1 the trained network
+    critical: CriticalPoints
+
+
+def xor_landscape(seed: int = 0, steps: int = 3000, points: int = 121) -> XorLandscape:
+    """Train a 2-2-1 tanh network on XOR and scan the plane through it and its twin.
+
+    Swapping the two hidden units (columns of W1 and b1, rows of W2) gives a
+    different parameter vector that computes the same function: a second
+    minimum of the same loss. Between them, on the straight line, both hidden
+    units become equal and the network cannot compute XOR, so the loss rises:
+    the landscape of a network is not a bowl.
+    """
+    from losslab.datasets import toy_data
+
+    data = toy_data("xor", n=4, noise=0.0, seed=seed)
+    objective = build_objective(data, hidden=(2,), activation="tanh", loss="bce")
+    model = objective.model
+    assert isinstance(model, MLP)
+    best: Trajectory | None = None
+    for attempt in range(8):  # a seed that reaches a minimum (XOR has plateaus)
+        traj = run(objective, make_optimizer("adam", 0.05), model.init_params(seed + attempt),
+                   steps=steps, tolerance=0)  # fmt: skip
+        if best is None or traj.losses[-1] < best.losses[-1]:
+            best = traj
+        if traj.losses[-1] < 0.05:
+            break
+    assert best is not None
+    theta = best.params[-1]
+    (W1, b1), (W2, b2) = model.layers(theta)
+    twin = np.concatenate([W1[:, ::-1].ravel(), b1[::-1], W2[::-1, :].ravel(), b2])
+    origin = (theta + twin) / 2
+    d1 = (theta - twin) / 2
+    rng = np.random.default_rng(seed)
+    d2 = rng.normal(size=d1.size)
+    d2 -= (d2 @ d1) / (d1 @ d1) * d1
+    d2 *= np.linalg.norm(d1) / np.linalg.norm(d2)
+    axis = np.linspace(-2.0, 2.0, points)
+    landscape = scan_plane(objective, (axis, axis), origin, np.stack([d1, d2]), labels=("α", "β"))
+    return XorLandscape(objective, theta, twin, landscape, critical_points(landscape))
