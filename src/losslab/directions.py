@@ -136,5 +136,11 @@ def scan_line(
         if not isinstance(problem, Objective)
         else problem.loss_plane(s, np.stack([d, np.zeros_like(d)]), np.stack([a, 0 * a], 1))
     )
-    meta = {"method": "line", "param_names": ["α"], "distance": float(np.linalg.norm(d))}
+    meta: dict[str, object] = {
+        "method": "line",
+        "param_names": ["α"],
+        "distance": float(np.linalg.norm(d)),
+    }
+    if isinstance(problem, Objective):
+        meta["loss"] = problem.loss_fn.name
     return Landscape(origin=s, directions=d[None, :], axes=(a,), values=values, meta=meta)

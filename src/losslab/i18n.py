@@ -6,6 +6,7 @@ languages of a key use the same ``{placeholders}`` (a test checks this).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 Lang = Literal["en", "ja"]
@@ -134,7 +135,7 @@ TEXTS.update(
             "en": "Teacher (orange) and the perceptron's line (blue)",
             "ja": "教師(オレンジ)とパーセプトロンの直線(青)",
         },
-        "fig.loss": {"en": "loss (MSE)", "ja": "損失 (MSE)"},
+        "fig.loss": {"en": "loss ({name})", "ja": "損失 ({name})"},
         "fig.minimum": {
             "en": "minimum ({w:.3g}, {b:.3g})",
             "ja": "最小値 ({w:.3g}, {b:.3g})",
@@ -762,3 +763,67 @@ TEXTS.update(
         },
     }
 )
+
+
+TEXTS.update(
+    {
+        "fig.net_path": {
+            "en": "training path ({steps} steps)",
+            "ja": "学習の経路 ({steps} ステップ)",
+        },
+        "fig.net_start": {"en": "start (α = 0)", "ja": "開始 (α = 0)"},
+        "fig.net_end": {"en": "trained (α = 1)", "ja": "学習後 (α = 1)"},
+        "fig.plane.pca": {
+            "en": "The loss in the plane of the path's two principal directions",
+            "ja": "経路の 2 つの主方向が張る平面での損失",
+        },
+        "fig.plane.random": {
+            "en": "The loss in a random filter-normalised plane (Li et al. 2018)",
+            "ja": "フィルター正規化したランダムな平面での損失 (Li ほか 2018)",
+        },
+        "fig.plane.params": {
+            "en": "The loss over two parameters, the others fixed",
+            "ja": "2 つのパラメーターに対する損失(他は固定)",
+        },
+        "fig.pca_explained": {
+            "en": "PC1 {a:.1f}%, PC2 {b:.1f}% of the path's variance",
+            "ja": "経路の分散の PC1 {a:.1f}%、PC2 {b:.1f}%",
+        },
+        "fig.net_surface": {"en": "The same plane as a surface", "ja": "同じ平面を曲面で"},
+        "fig.alpha": {
+            "en": "α: (1 − α)·start + α·trained",
+            "ja": "α: (1 − α)·開始 + α·学習後",
+        },
+        "fig.line_title": {
+            "en": "The loss on the straight line from the start to the trained network",
+            "ja": "開始点から学習後のネットワークまでの直線上の損失",
+        },
+        "fig.class": {"en": "class {k}", "ja": "クラス {k}"},
+        "fig.decision_title": {
+            "en": "What the trained network predicts (decision boundary)",
+            "ja": "学習後のネットワークの予測(決定境界)",
+        },
+        "fig.net_fit": {"en": "trained network", "ja": "学習後のネットワーク"},
+        "fig.fit_curve_title": {"en": "The fitted curve", "ja": "フィットした曲線"},
+        "fig.xor_minima": {"en": "minima ({count})", "ja": "極小値 ({count} 個)"},
+        "fig.xor_saddles": {"en": "saddle points ({count})", "ja": "鞍点 ({count} 個)"},
+        "fig.xor_title": {
+            "en": "XOR network: two equivalent minima (α = ±1) and a saddle between",
+            "ja": "XOR ネットワーク: 等価な 2 つの極小値 (α = ±1) とその間の鞍点",
+        },
+    }
+)
+
+
+#: How each loss is named on an axis.
+LOSS_NAMES = {"mse": "MSE", "mae": "MAE", "huber": "Huber", "bce": "BCE", "softmax-ce": "CE"}
+
+
+def loss_label(meta: Mapping[str, Any], lang: Lang = "en") -> str:
+    """The axis label of a landscape's loss, e.g. ``loss (MSE)``; ``f`` for a test function.
+
+    >>> loss_label({"loss": "bce"}, "ja")
+    '損失 (BCE)'
+    """
+    name = meta.get("loss")
+    return tr("fig.loss", lang, name=LOSS_NAMES.get(str(name), "f") if name else "f")

@@ -227,9 +227,9 @@ def critical_points(landscape: Landscape) -> CriticalPoints:
     diffs = np.stack([v[1 + dj : v.shape[0] - 1 + dj, 1 + di : v.shape[1] - 1 + di] - centre
                       for dj, di in ring])  # fmt: skip
     is_min = np.all(diffs > 0, axis=0)
-    signs = np.sign(diffs)
-    changes = np.sum(signs != np.roll(signs, 1, axis=0), axis=0)
-    is_saddle = (changes >= 4) & np.all(signs != 0, axis=0)
+    higher = diffs >= 0  # a neighbour at the same height counts as not lower
+    changes = np.sum(higher != np.roll(higher, 1, axis=0), axis=0)
+    is_saddle = changes >= 4
     a, c = landscape.axes
 
     def rows(mask: NDArray[np.bool_]) -> FloatArray:

@@ -19,7 +19,7 @@ from PIL import Image
 from tqdm import tqdm
 
 from losslab.experiments import TrainingRun
-from losslab.i18n import Lang, optimizer_name, tr
+from losslab.i18n import Lang, loss_label, optimizer_name, tr
 from losslab.plots.static import (
     MINIMUM_COLOR,
     MODEL_COLOR,
@@ -93,7 +93,7 @@ def render_frames(
             (point,) = ax_land.plot(
                 p[:1, 0], p[:1, 1], traj.losses[:1], "o", color="white", mec="black", ms=8
             )
-            ax_land.set_zlabel(tr("fig.loss", lang))
+            ax_land.set_zlabel(loss_label(land.meta, lang))
             ax_land.view_init(elev=35, azim=-120)
         else:
             ax_land = fig.add_subplot(grid[0, 1])

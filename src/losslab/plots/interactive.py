@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from losslab.analysis import QuadraticForm
-from losslab.i18n import Lang, tr
+from losslab.i18n import Lang, loss_label, tr
 from losslab.landscape import Landscape
 from losslab.optimizers import Trajectory
 
@@ -38,7 +38,7 @@ def landscape_3d(
             colorscale="Viridis",
             opacity=0.55,
             showscale=False,
-            name=tr("fig.loss", lang),
+            name=loss_label(landscape.meta, lang),
             hoverinfo="x+y+z",
         )
     )
@@ -51,7 +51,7 @@ def landscape_3d(
                 z=landscape.values.ravel(),
                 mode="markers",
                 marker={"size": 1.8, "color": landscape.values.ravel(), "colorscale": "Viridis"},
-                name=tr("fig.loss", lang),
+                name=loss_label(landscape.meta, lang),
                 hoverinfo="x+y+z",
             )
         )
@@ -86,7 +86,7 @@ def landscape_3d(
         scene={
             "xaxis_title": str(names[0]),
             "yaxis_title": str(names[1]),
-            "zaxis_title": tr("fig.loss", lang),
+            "zaxis_title": loss_label(landscape.meta, lang),
             "camera": {"eye": {"x": -1.5, "y": -1.5, "z": 0.9}},
         },
         legend={"x": 0.0, "y": 1.0},

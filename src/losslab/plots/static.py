@@ -21,7 +21,7 @@ from matplotlib.ticker import MaxNLocator
 from numpy.typing import NDArray
 
 from losslab.analysis import QuadraticForm
-from losslab.i18n import Lang, tr
+from losslab.i18n import Lang, loss_label, tr
 from losslab.landscape import Landscape
 from losslab.optimizers import Trajectory
 from losslab.walkthrough import Walkthrough
@@ -160,7 +160,7 @@ def figure_landscape_3d(
             for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
                 axis.set_major_locator(MaxNLocator(5))
             _label_axes(ax, landscape)
-            ax.set_zlabel(tr("fig.loss", lang))
+            ax.set_zlabel(loss_label(landscape.meta, lang))
             ax.set_title(tr("fig.view", lang, k=k, elev=elev, azim=azim))
             ax.legend(loc="upper left")
         fig.suptitle(tr("fig.landscape_title", lang))
@@ -199,7 +199,7 @@ def draw_contour(
         linewidths=0.4,
         alpha=0.5,
     )
-    ax.figure.colorbar(filled, ax=ax, label=tr("fig.loss", lang), shrink=0.9)
+    ax.figure.colorbar(filled, ax=ax, label=loss_label(landscape.meta, lang), shrink=0.9)
     if quadratic is not None:
         _draw_eigen_axes(ax, landscape, quadratic, lang)
     if trajectory is not None:
@@ -313,7 +313,7 @@ def figure_path_3d(
         )
         ax.view_init(elev=35, azim=-120)
         _label_axes(ax, landscape)
-        ax.set_zlabel(tr("fig.loss", lang))
+        ax.set_zlabel(loss_label(landscape.meta, lang))
         ax.set_title(tr("fig.path3d_title", lang))
         ax.legend(loc="upper left", fontsize=8)
         return fig

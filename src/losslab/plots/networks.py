@@ -1,0 +1,232 @@
+"""Figures of small networks: landscape planes with the projected path, lines, predictions."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from losslab.i18n import Lang, loss_label, tr
+from losslab.landscape import Landscape
+from losslab.netlab import NetworkRun, XorLandscape
+from losslab.plots.static import (
+    MINIMUM_COLOR,
+    MODEL_COLOR,
+    _label_axes,
+    _new_figure,
+    style,
+)
+
+CLASS_COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple")
+
+
+def _log_levels(values: np.ndarray, count: int = 18) -> np.ndarray:
+    """Levels spaced evenly in log(loss - min): a network's losses span decades."""
+    lo = float(values.min())
+    excess = values - lo
+    top = float(excess.max())
+    if top <= 0:
+        return np.array([lo, lo + 1.0])
+    floor = max(top * 1e-4, 1e-12)
+    return np.asarray(lo + np.geomspace(floor, top, count))
+
+
+def figure_plane(run: NetworkRun, lang: Lang = "en") -> Figure:
+    """Contours of the plane with the training path projected onto it."""
+    land = run.plane
+    A, C = np.meshgrid(*land.axes)
+    path = run.path_coords
+    with style():
+        fig = _new_figure(6.4, 5.4)
+        ax = fig.add_subplot()
+        levels = _log_levels(land.values)
+        filled = ax.contourf(A, C, land.values, levels=levels, cmap="viridis", extend="both")
+        ax.contour(A, C, land.values, levels=levels, colors="k", linewidths=0.3, alpha=0.5)
+        fig.colorbar(filled, ax=ax, label=loss_label(land.meta, lang), format="%.3g")
+        ax.plot(
+            path[:, 0],
+            path[:, 1],
+            "-",
+            color="white",
+            lw=1.4,
+            label=tr("fig.net_path", lang, steps=run.trajectory.steps),
+        )
+        ax.plot(
+            *path[0], "s", color=MODEL_COLOR, mec="white", ms=7, label=tr("fig.net_start", lang)
+        )
+        ax.plot(
+            *path[-1], "o", color=MINIMUM_COLOR, mec="black", ms=7, label=tr("fig.net_end", lang)
+        )
+        a, c = land.axes
+        ax.set_xlim(a[0], a[-1])
+        ax.set_ylim(c[0], c[-1])
+        _label_axes(ax, land)
+        title = tr(f"fig.plane.{run.plane_kind}", lang)
+        if run.pca is not None:
+            title += "\n" + tr(
+                "fig.pca_explained",
+                lang,
+                a=run.pca.explained[0] * 100,
+                b=run.pca.explained[1] * 100,
+            )
+        ax.set_title(title)
+        ax.legend(loc="best", fontsize=8, framealpha=0.85)
+        return fig
+
+
+def figure_surface(
+    land: Landscape, lang: Lang = "en", title_key: str = "fig.net_surface"
+) -> Figure:
+    """The plane's loss as a 3D surface."""
+    A, C = np.meshgrid(*land.axes)
+    with style():
+        fig = _new_figure(6.4, 5.2)
+        ax = fig.add_subplot(projection="3d", computed_zorder=False)
+        stride = max(1, land.values.shape[0] // 60)
+        ax.plot_surface(
+            A,
+            C,
+            land.values,
+            cmap="viridis",
+            rstride=stride,
+            cstride=stride,
+            linewidth=0,
+            alpha=0.9,
+        )
+        ax.view_init(elev=35, azim=-125)
+        _label_axes(ax, land)
+        ax.set_zlabel(loss_label(land.meta, lang))
+        ax.set_title(tr(title_key, lang))
+        return fig
+
+
+def figure_line(line: Landscape, lang: Lang = "en") -> Figure:
+    """The loss along the straight line from the start (α = 0) to the trained network (α = 1)."""
+    alphas, values = line.axes[0], line.values
+    with style():
+        fig = _new_figure(6.4, 3.8)
+        ax = fig.add_subplot()
+        ax.plot(alphas, values, color=MODEL_COLOR, lw=2)
+        for alpha, key, color in ((0.0, "fig.net_start", MODEL_COLOR),
+                                  (1.0, "fig.net_end", MINIMUM_COLOR)):  # fmt: skip
+            k = int(np.argmin(np.abs(alphas - alpha)))
+            ax.plot(alphas[k], values[k], "o", color=color, mec="black", ms=7, label=tr(key, lang))
+        ax.set_yscale("log" if values.min() > 0 and values.max() / values.min() > 100 else "linear")
+        ax.set_xlabel(tr("fig.alpha", lang))
+        ax.set_ylabel(loss_label(line.meta, lang))
+        ax.set_title(tr("fig.line_title", lang))
+        ax.grid(alpha=0.3)
+        ax.legend()
+        return fig
+
+
+def figure_prediction(run: NetworkRun, lang: Lang = "en") -> Figure:
+    """The decision boundary (two inputs) or the fitted curve (one input) with the data."""
+    data = run.objective.data
+    grid = run.prediction_grid
+    with style():
+        fig = _new_figure(6.0, 5.0)
+        ax = fig.add_subplot()
+        if len(grid) == 3:
+            gx, gy, value = grid
+            if run.objective.loss_fn.name == "bce":
+                ax.contourf(gx, gy, value, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.5)
+                ax.contour(gx, gy, value, levels=[0.5], colors="black", linewidths=2)
+            else:
+                ax.contourf(
+                    gx, gy, value, levels=np.arange(-0.5, value.max() + 1), cmap="tab10", alpha=0.3
+                )
+            labels = data.t.astype(int)
+            for k in np.unique(labels):
+                pts = data.x[labels == k]
+                ax.scatter(
+                    pts[:, 0],
+                    pts[:, 1],
+                    s=18,
+                    edgecolor="black",
+                    linewidth=0.5,
+                    color=CLASS_COLORS[k % len(CLASS_COLORS)],
+                    label=tr("fig.class", lang, k=k),
+                )
+            ax.set_xlabel("x₁")
+            ax.set_ylabel("x₂")
+            ax.set_title(tr("fig.decision_title", lang))
+        elif len(grid) == 2:
+            xs, ys = grid
+            x = data.x if data.x.ndim == 1 else data.x[:, 0]
+            ax.scatter(
+                x, data.t, color="tab:orange", edgecolor="black", s=18, label=tr("fig.data", lang)
+            )
+            ax.plot(xs, ys, color=MODEL_COLOR, lw=2, label=tr("fig.net_fit", lang))
+            ax.set_xlabel(tr("fig.x", lang))
+            ax.set_ylabel(tr("fig.y", lang))
+            ax.set_title(tr("fig.fit_curve_title", lang))
+        ax.legend(loc="best", fontsize=8)
+        return fig
+
+
+def figure_xor(xor: XorLandscape, lang: Lang = "en") -> Figure:
+    """The XOR network's plane: two equivalent minima, a saddle between them, on two panels."""
+    land = xor.landscape
+    A, C = np.meshgrid(*land.axes)
+    with style():
+        fig = _new_figure(11.5, 5.0)
+        ax = fig.add_subplot(1, 2, 1)
+        levels = _log_levels(land.values)
+        filled = ax.contourf(A, C, land.values, levels=levels, cmap="viridis", extend="both")
+        fig.colorbar(filled, ax=ax, label=loss_label(land.meta, lang), format="%.2g")
+        ax.contour(A, C, land.values, levels=levels, colors="k", linewidths=0.3, alpha=0.5)
+        mins, saddles = xor.critical.minima, xor.critical.saddles
+        ax.plot(
+            mins[:, 0],
+            mins[:, 1],
+            "o",
+            color=MINIMUM_COLOR,
+            mec="white",
+            ms=9,
+            label=tr("fig.xor_minima", lang, count=len(mins)),
+        )
+        if len(saddles):
+            ax.plot(
+                saddles[:, 0],
+                saddles[:, 1],
+                "X",
+                color="orange",
+                mec="black",
+                ms=11,
+                label=tr("fig.xor_saddles", lang, count=len(saddles)),
+            )
+        _label_axes(ax, land)
+        ax.set_aspect("equal")
+        ax.set_title(tr("fig.xor_title", lang))
+        ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
+        ax3 = fig.add_subplot(1, 2, 2, projection="3d", computed_zorder=False)
+        stride = max(1, land.values.shape[0] // 60)
+        ax3.plot_surface(
+            A,
+            C,
+            land.values,
+            cmap="viridis",
+            rstride=stride,
+            cstride=stride,
+            linewidth=0,
+            alpha=0.85,
+        )
+        ax3.scatter(mins[:, 0], mins[:, 1], mins[:, 2], color=MINIMUM_COLOR, s=60, depthshade=False)
+        if len(saddles):
+            ax3.scatter(
+                saddles[:, 0],
+                saddles[:, 1],
+                saddles[:, 2],
+                color="orange",
+                marker="X",
+                s=90,
+                edgecolor="black",
+                depthshade=False,
+            )
+        ax3.view_init(elev=40, azim=-70)
+        for axis in (ax3.xaxis, ax3.yaxis, ax3.zaxis):
+            axis.set_major_locator(MaxNLocator(5))
+        _label_axes(ax3, land)
+        ax3.set_zlabel(loss_label(land.meta, lang))
+        return fig
