@@ -12,9 +12,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from losslab.data import DEFAULT_SAMPLES, DEFAULT_TEACHER, Dataset, parse_point, teacher_data
 from losslab.errors import LosslabError
 from losslab.i18n import LANGS, Lang, tr
+from losslab.objective import Objective
 from losslab.optimizers import stop_message
 
 MAX_STEPS = 100_000
@@ -23,6 +26,7 @@ MAX_FRAMES = 600
 #: Options whose value may start with '-' (a negative number), e.g. ``--x -1:3:21``.
 _VALUE_OPTIONS = (
     "--x", "--init", "--grid", "--teacher", "--learning-rate", "--noise", "--fractions", "--lr",
+    "--span",
 )  # fmt: skip
 _NEGATIVE = re.compile(r"^-[\d.]")
 
@@ -123,7 +127,44 @@ def build_parser(lang: Lang = "en") -> argparse.ArgumentParser:
         "--view", choices=["contour", "3d"], default="contour", help=tr("cli.view", lang)
     )
     anim.add_argument("--mp4", action="store_true", help=tr("cli.mp4", lang))
+
+    nets = _network_flags(lang)
+    land = command("landscape", "cli.landscape", [nets, output])
+    land.add_argument("--optimizer", default="adam", help=tr("cli.optimizer", lang))
+    land.add_argument("--learning-rate", type=float, default=0.05, help=tr("cli.lr", lang))
+    land.add_argument("--steps", type=int, default=500, help=tr("cli.steps", lang))
+    land.add_argument(
+        "--plane", choices=["pca", "random", "params"], default="pca", help=tr("cli.plane", lang)
+    )
+    land.add_argument("--params", default="", help=tr("cli.params", lang))
+    land.add_argument("--span", type=float, default=1.0, help=tr("cli.span", lang))
+    land.add_argument("--points", type=int, default=51, help=tr("cli.points", lang))
+    land.add_argument("--keep-biases", action="store_true", help=tr("cli.keep_biases", lang))
+
+    check = command("gradcheck", "cli.gradcheck", [nets])
+    check.add_argument("--all", action="store_true", help=tr("cli.check_all", lang))
+    check.add_argument("--lang", choices=LANGS, default=lang, help=tr("cli.lang", lang))
     return parser
+
+
+def _network_flags(lang: Lang) -> argparse.ArgumentParser:
+    """Flags that choose data, a model and a loss for the network commands."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--data", default="moons", help=tr("cli.data", lang))
+    p.add_argument("--n", type=int, help=tr("cli.n", lang))
+    p.add_argument("--noise", type=float, help=tr("cli.toy_noise", lang))
+    p.add_argument("--seed", type=int, default=0, help=tr("cli.seed", lang))
+    p.add_argument("--csv", help=tr("cli.csv", lang))
+    p.add_argument("--inputs", default="", help=tr("cli.inputs", lang))
+    p.add_argument("--target", default="", help=tr("cli.target", lang))
+    p.add_argument("--drop-nan", action="store_true", help=tr("cli.drop_nan", lang))
+    p.add_argument(
+        "--model", choices=["mlp", "linear", "logistic"], default="mlp", help=tr("cli.model", lang)
+    )
+    p.add_argument("--hidden", default="8,8", help=tr("cli.hidden", lang))
+    p.add_argument("--activation", default="tanh", help=tr("cli.activation", lang))
+    p.add_argument("--loss", help=tr("cli.loss", lang))
+    return p
 
 
 def _check_steps(steps: int | None) -> None:
@@ -136,7 +177,8 @@ def _data(args: argparse.Namespace) -> Dataset:
 
 
 def _list(text: str, what: str) -> list[str]:
-    items = [part.strip() for part in text.split(",") if part.strip()]
+    """Comma-separated items; commas inside brackets (``W[0,1]``) do not split."""
+    items = [part.strip() for part in re.split(r",(?![^\[]*\])", text) if part.strip()]
     if not items:
         raise LosslabError("error.list", value=text, what=what)
     return items
@@ -318,12 +360,107 @@ def _animate(args: argparse.Namespace) -> int:
     return _finish(args, written, messages)
 
 
+def _network(args: argparse.Namespace) -> Objective:
+    """The data, model and loss that the network flags ask for."""
+    from losslab.datasets import load_csv, toy_data
+    from losslab.netlab import build_objective
+    from losslab.networks import parse_hidden
+
+    if args.csv:
+        data = load_csv(args.csv, _list(args.inputs, "--inputs") if args.inputs else [],
+                        args.target or "", drop_nan=args.drop_nan)  # fmt: skip
+    else:
+        data = toy_data(args.data, args.n, args.noise, args.seed)
+    hidden = parse_hidden(args.hidden) if args.model == "mlp" else ()
+    loss = args.loss or ("bce" if args.model == "logistic" else None)
+    if args.model == "linear" and loss is None:
+        loss = "mse"
+    return build_objective(data, hidden, args.activation, loss)
+
+
+def _landscape(args: argparse.Namespace) -> int:
+    from losslab.netlab import accuracy, train_and_scan
+    from losslab.plots import networks as figures
+    from losslab.report import check_writable, png_bytes, write_files
+
+    _check_steps(args.steps)
+    objective = _network(args)
+    names = ["landscape-plane.png", "landscape-3d.png", "landscape-line.png", "prediction.png",
+             "landscape.npz", "line.npz", "trajectory.csv"]  # fmt: skip
+    check_writable(args.out, names, args.overwrite)
+    picks = _list(args.params, "--params") if args.plane == "params" else []
+    result = train_and_scan(
+        objective, args.optimizer, args.learning_rate, args.steps, args.seed, args.plane,
+        picks, args.span, args.points, ignore_biases=not args.keep_biases,
+    )  # fmt: skip
+    lang: Lang = args.lang
+    files: dict[str, bytes | str] = {
+        names[0]: png_bytes(figures.figure_plane(result, lang)),
+        names[1]: png_bytes(figures.figure_surface(result.plane, lang)),
+        names[2]: png_bytes(figures.figure_line(result.line, lang)),
+        names[3]: png_bytes(figures.figure_prediction(result, lang)),
+    }
+    for name, landscape in ((names[4], result.plane), (names[5], result.line)):
+        buf = io.BytesIO()
+        landscape.save(buf)
+        files[name] = buf.getvalue()
+    files[names[6]] = result.trajectory.csv_text()
+    traj = result.trajectory
+    messages = [
+        tr("cli.net_summary", lang, params=len(objective.param_names), loss=traj.losses[-1],
+           start=traj.losses[0], method=result.plane.meta["method"]),
+    ]  # fmt: skip
+    acc = accuracy(objective, traj.params[-1])
+    if acc is not None:
+        messages.append(tr("cli.accuracy", lang, value=acc * 100))
+    return _finish(args, write_files(args.out, files, args.overwrite), messages)
+
+
+GRADCHECK_TOLERANCE = 1e-6
+
+
+def _gradcheck(args: argparse.Namespace) -> int:
+    from losslab.datasets import toy_data
+    from losslab.gradcheck import gradient_check
+    from losslab.netlab import build_objective
+
+    lang: Lang = args.lang
+    cases: list[tuple[str, Objective]] = []
+    if args.all:
+        regression, classes = toy_data("sine", 12, seed=1), toy_data("spirals", 12, seed=1)
+        labels = np.arange(12, dtype=np.float64) % 3
+        three = Dataset(classes.x, labels, {"task": "classification"})
+        for loss, data in (("mse", regression), ("mae", regression), ("huber", regression),
+                           ("bce", classes), ("softmax-ce", three)):  # fmt: skip
+            cases.append((f"linear, {loss}", build_objective(data, (), "tanh", loss)))
+            for act in ("sigmoid", "tanh", "relu"):
+                cases.append((f"mlp 5,4 {act}, {loss}", build_objective(data, (5, 4), act, loss)))
+    else:
+        cases.append((f"{args.model}, {args.loss or 'default loss'}", _network(args)))
+    worst = 0.0
+    for label, objective in cases:
+        model = objective.model
+        params = model.init_params(args.seed) if hasattr(model, "init_params") else np.zeros(2)
+        params = params + np.random.default_rng(args.seed).normal(0, 0.1, params.size)
+        check = gradient_check(objective, params)
+        worst = max(worst, check.max_relative)
+        verdict = "OK" if check.max_relative < GRADCHECK_TOLERANCE else "FAIL"
+        print(tr("cli.gradcheck_row", lang, case=label, value=check.max_relative,
+                 name=check.worst, verdict=verdict))  # fmt: skip
+    ok = worst < GRADCHECK_TOLERANCE
+    print(tr("cli.gradcheck_ok" if ok else "cli.gradcheck_fail", lang, value=worst,
+             tolerance=GRADCHECK_TOLERANCE))  # fmt: skip
+    return 0 if ok else 1
+
+
 COMMANDS = {
     "demo": _demo,
     "compare": _compare,
     "lr-sweep": _lr_sweep,
     "minibatch": _minibatch,
     "animate": _animate,
+    "landscape": _landscape,
+    "gradcheck": _gradcheck,
 }
 
 

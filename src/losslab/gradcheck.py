@@ -17,7 +17,7 @@ class GradientCheck:
     """Analytic (backprop) and numeric gradients (P,), and their largest relative difference.
 
     The relative difference of one entry is ``|a - g| / max(|a|, |g|, scale)``
-    where ``scale`` (1e-8 times the largest gradient entry, at least 1e-12)
+    where ``scale`` (1e-4 times the largest gradient entry, at least 1e-12)
     keeps entries that are both near zero from dividing by zero.
     """
 
@@ -44,7 +44,7 @@ def gradient_check(objective: Objective, params: ArrayLike, step: float = 1e-5) 
         e = np.zeros_like(p)
         e[i] = step
         numeric[i] = (objective.loss(p + e) - objective.loss(p - e)) / (2 * step)
-    scale = max(1e-12, 1e-8 * float(np.max(np.abs(analytic), initial=0.0)))
+    scale = max(1e-12, 1e-4 * float(np.max(np.abs(analytic), initial=0.0)))
     denominator = np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), scale)
     relative = np.abs(analytic - numeric) / denominator
     k = int(np.argmax(relative))

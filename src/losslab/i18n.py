@@ -771,6 +771,12 @@ TEXTS.update(
             "en": "training path ({steps} steps)",
             "ja": "学習の経路 ({steps} ステップ)",
         },
+        "fig.plane_start": {
+            "en": "start (projected onto the plane)",
+            "ja": "開始点(平面に射影)",
+        },
+        "fig.plane_start_exact": {"en": "start", "ja": "開始点"},
+        "fig.plane_end": {"en": "trained", "ja": "学習後"},
         "fig.net_start": {"en": "start (α = 0)", "ja": "開始 (α = 0)"},
         "fig.net_end": {"en": "trained (α = 1)", "ja": "学習後 (α = 1)"},
         "fig.plane.pca": {
@@ -827,3 +833,93 @@ def loss_label(meta: Mapping[str, Any], lang: Lang = "en") -> str:
     """
     name = meta.get("loss")
     return tr("fig.loss", lang, name=LOSS_NAMES.get(str(name), "f") if name else "f")
+
+
+TEXTS.update(
+    {
+        "cli.landscape": {
+            "en": "Train a small network and draw its loss landscape (plane, surface, line, predictions).",
+            "ja": "小さなネットワークを学習し、損失の地形(平面、曲面、直線、予測)を描きます。",
+        },
+        "cli.gradcheck": {
+            "en": "Check backpropagation against central differences (the largest relative difference).",
+            "ja": "誤差逆伝播法を中心差分と比べて確認します(最大の相対誤差)。",
+        },
+        "cli.check_all": {
+            "en": "check every model and loss on small data",
+            "ja": "すべてのモデルと損失関数を小さなデータで確認します",
+        },
+        "cli.data": {
+            "en": "toy data: moons, circles, xor, spirals, sine (default: %(default)s)",
+            "ja": "トイデータ: moons, circles, xor, spirals, sine (既定: %(default)s)",
+        },
+        "cli.n": {"en": "number of samples of the toy set", "ja": "トイデータのサンプル数"},
+        "cli.toy_noise": {"en": "noise of the toy set", "ja": "トイデータのノイズ"},
+        "cli.csv": {
+            "en": "read the data from this CSV file instead",
+            "ja": "代わりにこの CSV ファイルからデータを読みます",
+        },
+        "cli.inputs": {
+            "en": "CSV input columns, comma-separated",
+            "ja": "CSV の入力の列(カンマ区切り)",
+        },
+        "cli.target": {"en": "CSV target column", "ja": "CSV の目標値の列"},
+        "cli.drop_nan": {
+            "en": "drop CSV rows with missing values (and say how many)",
+            "ja": "欠損値のある CSV の行を除きます(除いた数を表示)",
+        },
+        "cli.model": {
+            "en": "mlp, linear (no hidden layer) or logistic (linear + sigmoid) (default: %(default)s)",
+            "ja": "mlp、linear(隠れ層なし)、logistic(linear + シグモイド)(既定: %(default)s)",
+        },
+        "cli.hidden": {
+            "en": "hidden layer sizes (default: %(default)s)",
+            "ja": "隠れ層のサイズ (既定: %(default)s)",
+        },
+        "cli.activation": {
+            "en": "sigmoid, tanh or relu (default: %(default)s)",
+            "ja": "sigmoid、tanh、relu (既定: %(default)s)",
+        },
+        "cli.loss": {
+            "en": "mse, mae, huber, bce or softmax-ce (default: from the data)",
+            "ja": "mse、mae、huber、bce、softmax-ce (既定: データに合わせて)",
+        },
+        "cli.plane": {
+            "en": "plane: pca of the path, random (filter-normalised) or params (default: %(default)s)",
+            "ja": "平面: 経路の pca、random(フィルター正規化)、params (既定: %(default)s)",
+        },
+        "cli.params": {
+            "en": "two parameters for --plane params, e.g. 'layer1.W[0,0],layer2.b[0]'",
+            "ja": "--plane params の 2 つのパラメーター。例: 'layer1.W[0,0],layer2.b[0]'",
+        },
+        "cli.span": {
+            "en": "half-width of the plane (default: %(default)s)",
+            "ja": "平面の半分の幅 (既定: %(default)s)",
+        },
+        "cli.points": {
+            "en": "grid points per axis (default: %(default)s)",
+            "ja": "1 軸あたりのグリッド点数 (既定: %(default)s)",
+        },
+        "cli.keep_biases": {
+            "en": "random plane: move the biases too (default: biases fixed, as Li et al.)",
+            "ja": "ランダムな平面でバイアスも動かします (既定: Li ほかと同じくバイアスは固定)",
+        },
+        "cli.net_summary": {
+            "en": "{params} parameters; loss {start:.4g} at the start, {loss:.4g} after training; grid by {method}",
+            "ja": "パラメーター {params} 個、損失は開始時 {start:.4g}、学習後 {loss:.4g}、グリッドの計算: {method}",
+        },
+        "cli.accuracy": {"en": "accuracy {value:.1f}%", "ja": "正解率 {value:.1f}%"},
+        "cli.gradcheck_row": {
+            "en": "{case}: largest relative difference {value:.2e} at {name}: {verdict}",
+            "ja": "{case}: 最大の相対誤差 {value:.2e} ({name}): {verdict}",
+        },
+        "cli.gradcheck_ok": {
+            "en": "Backpropagation agrees with central differences: largest relative difference {value:.2e} < {tolerance:g}.",
+            "ja": "誤差逆伝播法は中心差分と一致します。最大の相対誤差 {value:.2e} < {tolerance:g}。",
+        },
+        "cli.gradcheck_fail": {
+            "en": "Backpropagation disagrees with central differences: largest relative difference {value:.2e} >= {tolerance:g}.",
+            "ja": "誤差逆伝播法が中心差分と一致しません。最大の相対誤差 {value:.2e} >= {tolerance:g}。",
+        },
+    }
+)

@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -47,26 +47,27 @@ class Landscape:
         j, i = np.unravel_index(int(np.argmin(self.values)), self.values.shape)
         return float(self.axes[0][i]), float(self.axes[1][j]), float(self.values[j, i])
 
-    def save(self, path: str | Path) -> None:
-        """Write arrays to ``path`` (.npz) and ``meta`` as JSON inside it; never pickle."""
+    def save(self, path: str | Path | IO[bytes]) -> None:
+        """Write arrays to ``path`` (.npz, or a binary file) and ``meta`` as JSON; never pickle."""
+        axes = {f"axis{k}": axis for k, axis in enumerate(self.axes)}
         np.savez(
-            Path(path),
+            Path(path) if isinstance(path, str) else path,
             origin=self.origin,
             directions=self.directions,
-            axis0=self.axes[0],
-            axis1=self.axes[1],
             values=self.values,
             meta=np.array(json.dumps(dict(self.meta))),
+            **axes,
         )
 
     @classmethod
     def load(cls, path: str | Path) -> Landscape:
         """Read a landscape written by :meth:`save`."""
         with np.load(Path(path), allow_pickle=False) as z:
+            count = sum(1 for key in z.files if key.startswith("axis"))
             return cls(
                 origin=z["origin"],
                 directions=z["directions"],
-                axes=(z["axis0"], z["axis1"]),
+                axes=tuple(z[f"axis{k}"] for k in range(count)),
                 values=z["values"],
                 meta=json.loads(str(z["meta"])),
             )
