@@ -49,15 +49,14 @@ class Landscape:
 
     def save(self, path: str | Path | IO[bytes]) -> None:
         """Write arrays to ``path`` (.npz, or a binary file) and ``meta`` as JSON; never pickle."""
-        axes = {f"axis{k}": axis for k, axis in enumerate(self.axes)}
-        np.savez(
-            Path(path) if isinstance(path, str) else path,
+        arrays: dict[str, Any] = {f"axis{k}": axis for k, axis in enumerate(self.axes)}
+        arrays.update(
             origin=self.origin,
             directions=self.directions,
             values=self.values,
             meta=np.array(json.dumps(dict(self.meta))),
-            **axes,
         )
+        np.savez(Path(path) if isinstance(path, str) else path, **arrays)
 
     @classmethod
     def load(cls, path: str | Path) -> Landscape:
