@@ -72,7 +72,7 @@ def test_report_is_offline_and_renders(browser, tmp_path, lang):
     assert len(heights) > 10 and min(heights) > 5
     # Every PNG decoded.
     widths = page.evaluate("[...document.images].map(i => i.naturalWidth)")
-    assert len(widths) == 11 and min(widths) > 300
+    assert len(widths) == 12 and min(widths) > 300
     # The rotatable 3D figure: a surface, the grid points and the red minimum.
     traces = page.evaluate(
         "document.querySelector('.js-plotly-plot')._fullData.map(t => [t.type, t.name])"

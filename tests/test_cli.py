@@ -33,7 +33,7 @@ def test_demo_writes_report_and_figures(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "report.html" in printed and "minimum (w, b) = (2, 1)" in printed
     html = (out / REPORT_NAME).read_text(encoding="utf-8")
-    for k in range(1, 8):
+    for k in range(1, 9):
         assert f'id="s{k}"' in html
     assert html.count("<math") > 10
     assert "data:image/png;base64," in html

@@ -923,3 +923,34 @@ TEXTS.update(
         },
     }
 )
+
+
+# --- report section 8 ---------------------------------------------------------------
+TEXTS.update(
+    {
+        "report.s8": {
+            "en": "8. Beyond the perceptron: a network whose landscape is not a bowl",
+            "ja": "8. パーセプトロンの先へ: 地形がお椀ではないネットワーク",
+        },
+        "report.s8.intro": {
+            "en": "The perceptron's loss is a quadratic in (w, b), so it is always a bowl. A network with a hidden layer is not linear in its parameters, and its loss is not a bowl. The smallest example: XOR, which no single line separates, learned by a network with two inputs, two tanh hidden units and one sigmoid output (9 parameters), with the binary cross-entropy.",
+            "ja": "パーセプトロンの損失は (w, b) の 2 次式なので、いつもお椀形です。隠れ層のあるネットワークはパラメーターについて線形ではなく、損失はお椀形になりません。最小の例は XOR です。1 本の直線では分けられない XOR を、入力 2 つ、tanh の隠れユニット 2 つ、シグモイド出力 1 つ(パラメーター 9 個)のネットワークで、二値交差エントロピーを損失として学習します。",
+        },
+        "report.s8.twin": {
+            "en": "After training (loss {loss}), swap the two hidden units: the parameters are different, the network computes exactly the same function, so the loss is the same. The figure shows the loss in the plane through both: α = +1 is the trained network, α = −1 its twin, β a direction across.",
+            "ja": "学習後(損失 {loss})、2 つの隠れユニットを入れ替えます。パラメーターは違いますが、ネットワークが計算する関数はまったく同じなので、損失も同じです。図は両方を通る平面での損失です。α = +1 が学習したネットワーク、α = −1 がその双子、β はそれを横切る方向です。",
+        },
+        "report.s8.found": {
+            "en": "On this grid there are {minima} minima and {saddles} saddle point(s); the lowest saddle has loss {saddle}.",
+            "ja": "このグリッド上には極小値が {minima} 個、鞍点が {saddles} 個あります。最も低い鞍点の損失は {saddle} です。",
+        },
+        "report.s8.why": {
+            "en": "Why it matters for gradient descent: in a bowl every path downhill ends at the one minimum. Here, where you start decides which minimum you reach; between the minima the surface rises to a saddle point, where the gradient is zero but it is not a minimum: gradient descent slows down near it. And the straight line between two good networks can pass over a ridge. Equivalent minima are harmless (they compute the same function), but plateaus and saddles are why training a network can stall for a while and then suddenly improve.",
+            "ja": "勾配降下法にとっての意味: お椀ならどこから下っても 1 つの最小値に着きます。ここでは、どこから始めるかでどの極小値に着くかが決まります。極小値の間で曲面は鞍点まで盛り上がります。鞍点では勾配が 0 なのに最小値ではないので、勾配降下法はその近くで遅くなります。また、2 つの良いネットワークを結ぶ直線は尾根を越えることがあります。等価な極小値は無害です(同じ関数を計算するので)が、平坦な領域や鞍点があるため、ネットワークの学習はしばらく停滞してから急に進むことがあるのです。",
+        },
+        "report.s8.more": {
+            "en": "More: <code>losslab landscape --data moons --hidden 8,8</code> trains a network and draws its landscape in the plane of its path (PCA), a random filter-normalised plane (<code>--plane random</code>, Li et al. 2018) or two named parameters, with the loss on the line from start to end and the decision boundary.",
+            "ja": "さらに: <code>losslab landscape --data moons --hidden 8,8</code> でネットワークを学習し、その経路の平面 (PCA)、フィルター正規化したランダムな平面 (<code>--plane random</code>、Li ほか 2018)、または名前で選んだ 2 つのパラメーターでの地形を、開始点から学習後までの直線上の損失や決定境界とともに描きます。",
+        },
+    }
+)

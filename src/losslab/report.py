@@ -31,8 +31,10 @@ from losslab.experiments import (
     minibatch_noise,
 )
 from losslab.i18n import Lang, tr
+from losslab.netlab import XorLandscape, xor_landscape
 from losslab.plots import experiments as experiment_figures
 from losslab.plots import interactive, static
+from losslab.plots import networks as network_figures
 from losslab.walkthrough import Walkthrough
 
 REPORT_NAME = "report.html"
@@ -108,6 +110,7 @@ FIGURES: Sequence[FigureSpec] = (
         "07-minibatch.png",
         lambda d, lang: experiment_figures.figure_minibatch(d.minibatch, lang),
     ),
+    FigureSpec("08-xor.png", lambda d, lang: network_figures.figure_xor(d.xor, lang)),
 )
 
 
@@ -119,6 +122,7 @@ class ReportData:
     comparison: Comparison
     sweep: Sweep
     minibatch: MinibatchNoise
+    xor: XorLandscape
 
 
 def report_data(wt: Walkthrough) -> ReportData:
@@ -136,6 +140,7 @@ def report_data(wt: Walkthrough) -> ReportData:
         comparison=compare(None, names, init=wt.init, data=wt.data),
         sweep=lr_sweep(init=wt.init, data=wt.data),
         minibatch=minibatch_noise(init=wt.init, data=noisy),
+        xor=xor_landscape(),
     )
 
 
@@ -146,9 +151,8 @@ def png_bytes(figure: Figure) -> bytes:
     return buf.getvalue()
 
 
-def render_figures(wt: Walkthrough, lang: Lang, progress: bool = False) -> dict[str, bytes]:
+def render_figures(data: ReportData, lang: Lang, progress: bool = False) -> dict[str, bytes]:
     """Every figure of the report as PNG bytes, keyed by file name."""
-    data = report_data(wt)
     out: dict[str, bytes] = {}
     for spec in tqdm(FIGURES, desc=tr("cli.rendering", lang), disable=not progress, unit="fig"):
         out[spec.filename] = png_bytes(spec.draw(data, lang))
@@ -173,8 +177,9 @@ ol li { margin: .4em 0; } code { background: #f4f4f4; padding: 0 .2em; }
 """
 
 
-def render_html(wt: Walkthrough, lang: Lang, figures: dict[str, bytes]) -> str:
+def render_html(data: ReportData, lang: Lang, figures: dict[str, bytes]) -> str:
     """The whole report as one HTML string (figures embedded)."""
+    wt = data.wt
     q, traj, step = wt.quadratic, wt.trajectory, wt.first_step
     land = wt.landscape
     x0, x1 = float(wt.data.x.min()), float(wt.data.x.max())
@@ -193,7 +198,7 @@ def render_html(wt: Walkthrough, lang: Lang, figures: dict[str, bytes]) -> str:
     add = parts.append
     add(f"<h1>{t('report.title')}</h1><p>{t('report.lead', version=__version__)}</p>")
     add(f"<nav><b>{t('report.toc')}</b><ol>")
-    for k in range(1, 8):
+    for k in range(1, 9):
         add(f'<li><a href="#s{k}">{t(f"report.s{k}")[3:]}</a></li>')
     add("</ol></nav>")
 
@@ -469,6 +474,24 @@ def render_html(wt: Walkthrough, lang: Lang, figures: dict[str, bytes]) -> str:
     add(img("07-minibatch.png"))
     add(f"<p>{t('report.s7.more')}</p>")
 
+    # 8. Beyond the perceptron: XOR
+    xor = data.xor
+    add(f'<h2 id="s8">{t("report.s8")}</h2><p>{t("report.s8.intro")}</p>')
+    add(f"<p>{t('report.s8.twin', loss=fmt(xor.objective.loss(xor.minimum), 3))}</p>")
+    add(img("08-xor.png"))
+    saddle = xor.critical.saddles[np.argmin(xor.critical.saddles[:, 2])]
+    add(
+        "<p>"
+        + t(
+            "report.s8.found",
+            minima=len(xor.critical.minima),
+            saddles=len(xor.critical.saddles),
+            saddle=fmt(saddle[2], 3),
+        )
+        + "</p>"
+    )
+    add(f"<p>{t('report.s8.why')}</p><p>{t('report.s8.more')}</p>")
+
     body = "\n".join(parts)
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
@@ -527,7 +550,8 @@ def write_report(
     Returns the paths written, the report first.
     """
     check_writable(out, [REPORT_NAME] + [spec.filename for spec in FIGURES], overwrite)
-    figures = render_figures(wt, lang, progress=progress)
-    files: dict[str, bytes | str] = {REPORT_NAME: render_html(wt, lang, figures)}
+    data = report_data(wt)
+    figures = render_figures(data, lang, progress=progress)
+    files: dict[str, bytes | str] = {REPORT_NAME: render_html(data, lang, figures)}
     files.update(figures)
     return write_files(out, files, overwrite=True)  # checked above, before the rendering
