@@ -152,14 +152,20 @@ def test_batched_prediction_equals_one_at_a_time():
         np.testing.assert_allclose(batched[k], net.predict(params[k], x), rtol=1e-13)
 
 
-def test_plane_evaluation_uses_the_first_layer_and_equals_the_points():
-    obj = build_objective(toy_data("moons", n=30), (5, 4), "tanh")
+@pytest.mark.parametrize(("n", "inputs"), [(30, 2), (30, 6), (3000, 6)])
+def test_plane_evaluation_equals_the_points(n, inputs):
+    # 6 inputs take the first-layer shortcut; 3000 samples go one grid point at a time.
+    x = RNG.normal(size=(n, inputs))
+    obj = build_objective(Dataset(x, (x[:, 0] > 0) * 1.0), (5, 4), "tanh")
     origin = obj.model.init_params(0)
     directions = RNG.normal(size=(2, origin.size))
     coords = RNG.normal(size=(7, 2))
     fast = obj.loss_plane(origin, directions, coords)
     slow = [obj.loss(origin + a * directions[0] + c * directions[1]) for a, c in coords]
     np.testing.assert_allclose(fast, slow, rtol=1e-12)
+    predict = obj.model.plane_predictor(origin, directions, x)
+    one = predict(coords[:1])
+    np.testing.assert_allclose(one[0], obj.model.predict(origin + coords[0] @ directions, x))
 
 
 def test_linear_model_plane_is_an_exact_quadratic():

@@ -15,7 +15,7 @@ all at once with batched matrix products.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,14 +131,18 @@ class MLP:
         return tuple(names)
 
     def layers(self, params: FloatArray) -> list[tuple[FloatArray, FloatArray]]:
-        """Split parameters (..., P) into ``[(W (..., a, b), b (..., b)), ...]`` (views)."""
+        """Split parameters (..., P) into ``[(W (..., a, b), b (..., b)), ...]``.
+
+        For one parameter vector these are views (writing to them writes the vector).
+        """
         p = np.asarray(params, dtype=np.float64)
         if p.shape[-1] != self.n_params:
             raise LosslabError("error.init", value=f"{p.shape[-1]} values for {self.n_params}")
         out, start = [], 0
         lead = p.shape[:-1]
         for (rows, cols), _ in self._shapes:
-            W = p[..., start : start + rows * cols].reshape(*lead, rows, cols)
+            # Contiguous, so that batched matmul runs in BLAS rather than a strided loop.
+            W = np.ascontiguousarray(p[..., start : start + rows * cols]).reshape(*lead, rows, cols)
             start += rows * cols
             b = p[..., start : start + cols]
             start += cols
@@ -177,32 +181,37 @@ class MLP:
                 h, _ = act.forward(h)
         return self._output(h)
 
-    def predict_plane(
-        self, origin: FloatArray, directions: FloatArray, coords: FloatArray, x: FloatArray
-    ) -> FloatArray:
-        """Outputs at ``origin + a*d1 + c*d2`` for each ``(a, c)`` in coords (m, 2).
+    def plane_predictor(
+        self, origin: FloatArray, directions: FloatArray, x: FloatArray
+    ) -> Callable[[FloatArray], FloatArray]:
+        """A function of plane coordinates (m, 2) giving the outputs at ``origin + a*d1 + c*d2``.
 
         The first layer's pre-activation is linear in the plane coordinates:
-        ``X (W0 + a D1 + c D2) = X W0 + a X D1 + c X D2``. Its three products
-        are computed once; each grid point then costs additions only there.
+        ``X (W0 + a D1 + c D2) = X W0 + a X D1 + c X D2``. The three products
+        are computed once here; each grid point then costs additions only in
+        the first layer, whatever the number of inputs.
         """
         xs = self._inputs(x)
-        a, c = coords[:, 0], coords[:, 1]
         (W0, b0), *_ = self.layers(origin)
         (D1, e1), *_ = self.layers(directions[0])
         (D2, e2), *_ = self.layers(directions[1])
-        base, z1, z2 = xs @ W0, xs @ D1, xs @ D2  # (n, h) each
-        h = (
-            base + a[:, None, None] * z1 + c[:, None, None] * z2
-            + (b0 + a[:, None] * e1 + c[:, None] * e2)[:, None, :]
-        )  # fmt: skip
-        points = origin + a[:, None] * directions[0] + c[:, None] * directions[1]
-        layers = self.layers(points)
+        base, z1, z2 = xs @ W0 + b0, xs @ D1 + e1, xs @ D2 + e2  # (n, h) each
         act = ACTIVATIONS[self.activation]
-        for W, b in layers[1:]:
-            h, _ = act.forward(h)
-            h, _ = Affine.forward(h, W, b)
-        return self._output(h)
+
+        def predict(coords: FloatArray) -> FloatArray:
+            a, c = coords[:, 0, None, None], coords[:, 1, None, None]
+            h = base + a * z1 + c * z2  # (m, n, h)
+            points = origin + coords[:, :1] * directions[0] + coords[:, 1:] * directions[1]
+            single = coords.shape[0] == 1  # one point: plain 2D matrix products (BLAS)
+            if single:
+                h, points = h[0], points[0]
+            for W, b in self.layers(points)[1:]:
+                h, _ = act.forward(h)
+                h, _ = Affine.forward(h, W, b)
+            out = self._output(h)
+            return out[np.newaxis] if single else out
+
+        return predict
 
     def vjp(self, params: FloatArray, x: FloatArray, grad_output: FloatArray) -> FloatArray:
         """Backpropagation: d loss / d params (P,) from d loss / d outputs, layer by layer."""
