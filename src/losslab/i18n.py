@@ -954,3 +954,13 @@ TEXTS.update(
         },
     }
 )
+
+
+def line_text(w: float, b: float) -> str:
+    """``y = 3x + 2`` with 3 significant digits and a real minus sign.
+
+    >>> line_text(2.31, -1.6)
+    'y = 2.31x − 1.6'
+    """
+    slope = f"{w:.3g}".replace("-", "−")
+    return f"y = {slope}x {'−' if b < 0 else '+'} {abs(b):.3g}"

@@ -19,7 +19,7 @@ from PIL import Image
 from tqdm import tqdm
 
 from losslab.experiments import TrainingRun
-from losslab.i18n import Lang, loss_label, optimizer_name, tr
+from losslab.i18n import Lang, line_text, loss_label, optimizer_name, tr
 from losslab.plots.static import (
     MINIMUM_COLOR,
     MODEL_COLOR,
@@ -27,7 +27,6 @@ from losslab.plots.static import (
     _contour_levels,
     _label_axes,
     _new_figure,
-    line_text,
     style,
 )
 

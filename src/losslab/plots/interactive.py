@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+from numpy.typing import NDArray
 
 from losslab.analysis import QuadraticForm
-from losslab.i18n import Lang, loss_label, tr
+from losslab.i18n import Lang, line_text, loss_label, optimizer_name, tr
 from losslab.landscape import Landscape
 from losslab.optimizers import Trajectory
+
+FONTS = (
+    "'DejaVu Sans', 'Noto Sans CJK JP', 'IPAexGothic', 'IPAGothic', 'Hiragino Sans', "
+    "'Yu Gothic', Meiryo, sans-serif"
+)
 
 
 def landscape_3d(
@@ -97,4 +103,147 @@ def landscape_3d(
             "'Hiragino Sans', 'Yu Gothic', Meiryo, sans-serif"
         },
     )
+    return fig
+
+
+def contour_map(
+    landscape: Landscape,
+    quadratic: QuadraticForm | None = None,
+    trajectory: Trajectory | None = None,
+    lang: Lang = "en",
+) -> go.Figure:
+    """Contours of the loss (click a point to choose a start), the minimum and a path."""
+    a, c = landscape.axes
+    names = landscape.meta.get("param_names", ["w", "b"])
+    lo, hi = float(landscape.values.min()), float(landscape.values.max())
+    fig = go.Figure()
+    fig.add_trace(
+        go.Contour(
+            x=a,
+            y=c,
+            z=np.sqrt(np.maximum(landscape.values - lo, 0.0)),
+            colorscale="Viridis",
+            showscale=False,
+            ncontours=18,
+            name=loss_label(landscape.meta, lang),
+            hovertemplate="%{x:.3g}, %{y:.3g}<extra></extra>",
+            contours={"coloring": "fill"},
+        )
+    )  # contours of sqrt(loss - min): evenly spaced ellipses for a bowl
+    if quadratic is not None:
+        w, b = quadratic.minimum
+        fig.add_trace(
+            go.Scatter(
+                x=[w],
+                y=[b],
+                mode="markers",
+                name=tr("fig.minimum", lang, w=w, b=b),
+                marker={"color": "red", "size": 11, "line": {"color": "black", "width": 1}},
+            )
+        )
+    if trajectory is not None:
+        p = trajectory.params
+        lr = trajectory.meta.get("hyperparameters", {}).get("learning_rate", float("nan"))
+        name = optimizer_name(str(trajectory.meta.get("optimizer", "")), lang)
+        fig.add_trace(
+            go.Scatter(
+                x=p[:, 0],
+                y=p[:, 1],
+                mode="lines+markers",
+                name=tr("fig.optimizer_path", lang, name=name, lr=lr),
+                line={"color": "white", "width": 2},
+                marker={"size": 4, "color": "white", "line": {"color": "black", "width": 1}},
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=p[:1, 0],
+                y=p[:1, 1],
+                mode="markers",
+                name=tr("fig.start", lang, w=p[0, 0], b=p[0, 1]),
+                marker={
+                    "symbol": "square",
+                    "size": 11,
+                    "color": "#1f77b4",
+                    "line": {"color": "white", "width": 1},
+                },
+            )
+        )
+    fig.update_layout(
+        xaxis_title=str(names[0]), yaxis_title=str(names[1]),
+        xaxis={"range": [a[0], a[-1]]}, yaxis={"range": [c[0], c[-1]], "scaleanchor": "x"},
+        margin={"l": 50, "r": 10, "t": 30, "b": 40}, height=430,
+        legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.8)"},
+        title={"text": tr("fig.contour_title", lang), "font": {"size": 14}},
+        font={"family": FONTS}, uirevision="keep",
+    )  # fmt: skip
+    del hi
+    return fig
+
+
+def data_and_lines(
+    x: NDArray[np.float64],
+    t: NDArray[np.float64],
+    curve: tuple[NDArray[np.float64], NDArray[np.float64]],
+    model_line: NDArray[np.float64],
+    params: NDArray[np.float64],
+    teacher: str,
+    lang: Lang = "en",
+) -> go.Figure:
+    """The teacher's data and curve (orange) and the model's current line (blue)."""
+    xs, ts = curve
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=ts,
+            mode="lines",
+            line={"color": "#ff7f0e", "width": 3},
+            name=tr("fig.teacher", lang, expr=teacher),
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=t,
+            mode="markers",
+            name=tr("fig.data", lang),
+            marker={"color": "#ff7f0e", "size": 7, "line": {"color": "black", "width": 1}},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=model_line,
+            mode="lines",
+            line={"color": "#1f77b4", "width": 3},
+            name=tr("fig.model", lang, line=line_text(float(params[0]), float(params[1]))),
+        )
+    )
+    fig.update_layout(
+        xaxis_title=tr("fig.x", lang), yaxis_title=tr("fig.y", lang), height=360,
+        margin={"l": 50, "r": 10, "t": 30, "b": 40}, title={"text": tr("fig.setting_title", lang),
+        "font": {"size": 14}}, legend={"x": 0.01, "y": 0.99}, font={"family": FONTS},
+    )  # fmt: skip
+    return fig
+
+
+def loss_curve(losses: NDArray[np.float64], min_loss: float, lang: Lang = "en") -> go.Figure:
+    """Loss minus the minimum loss per step, on a log scale."""
+    excess = np.maximum(np.asarray(losses) - min_loss, 1e-300)
+    fig = go.Figure(
+        go.Scatter(
+            y=excess,
+            mode="lines+markers",
+            marker={"size": 4},
+            line={"color": "#1f77b4"},
+            name=tr("fig.loss_minus_min", lang),
+        )
+    )
+    fig.update_layout(
+        yaxis_type="log", xaxis_title=tr("fig.step", lang),
+        yaxis_title=tr("fig.loss_minus_min", lang), height=300,
+        margin={"l": 60, "r": 10, "t": 30, "b": 40}, font={"family": FONTS},
+        title={"text": tr("fig.loss_curve_title", lang), "font": {"size": 14}},
+    )  # fmt: skip
     return fig

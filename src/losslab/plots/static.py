@@ -21,7 +21,7 @@ from matplotlib.ticker import MaxNLocator
 from numpy.typing import NDArray
 
 from losslab.analysis import QuadraticForm
-from losslab.i18n import Lang, loss_label, tr
+from losslab.i18n import Lang, line_text, loss_label, tr
 from losslab.landscape import Landscape
 from losslab.optimizers import Trajectory
 from losslab.walkthrough import Walkthrough
@@ -61,16 +61,6 @@ def style() -> Iterator[None]:
         }
     ):
         yield
-
-
-def line_text(w: float, b: float) -> str:
-    """``y = 3x + 2`` with 3 significant digits and a real minus sign.
-
-    >>> line_text(2.31, -1.6)
-    'y = 2.31x − 1.6'
-    """
-    slope = f"{w:.3g}".replace("-", "−")
-    return f"y = {slope}x {'−' if b < 0 else '+'} {abs(b):.3g}"
 
 
 def axis_names(landscape: Landscape) -> tuple[str, str]:
