@@ -19,6 +19,7 @@ LAYERS = [
     {"walkthrough", "experiments", "netlab"},
     {"plots"},
     {"report"},
+    {"app"},
     {"cli", "__main__"},
 ]
 COMPUTATION = set().union(*LAYERS[:8])  # everything below plots

@@ -141,6 +141,12 @@ def build_parser(lang: Lang = "en") -> argparse.ArgumentParser:
     land.add_argument("--points", type=int, default=51, help=tr("cli.points", lang))
     land.add_argument("--keep-biases", action="store_true", help=tr("cli.keep_biases", lang))
 
+    srv = command("serve", "cli.serve", [])
+    srv.add_argument("--host", default="127.0.0.1", help=tr("cli.host", lang))
+    srv.add_argument("--port", type=int, default=8050, help=tr("cli.port", lang))
+    srv.add_argument("--allow-remote", action="store_true", help=tr("cli.allow_remote", lang))
+    srv.add_argument("--lang", choices=LANGS, default=lang, help=tr("cli.lang", lang))
+
     check = command("gradcheck", "cli.gradcheck", [nets])
     check.add_argument("--all", action="store_true", help=tr("cli.check_all", lang))
     check.add_argument("--lang", choices=LANGS, default=lang, help=tr("cli.lang", lang))
@@ -453,6 +459,23 @@ def _gradcheck(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    lang: Lang = args.lang
+    if args.host not in LOOPBACK:
+        if not args.allow_remote:
+            raise LosslabError("error.remote", host=args.host)
+        print(tr("app.remote_warning", lang, host=args.host), file=sys.stderr)
+    try:
+        from losslab.app import serve
+    except ImportError:
+        raise LosslabError("error.no_dash") from None
+    serve(args.host, args.port, lang)
+    return 0
+
+
 COMMANDS = {
     "demo": _demo,
     "compare": _compare,
@@ -461,6 +484,7 @@ COMMANDS = {
     "animate": _animate,
     "landscape": _landscape,
     "gradcheck": _gradcheck,
+    "serve": _serve,
 }
 
 

@@ -964,3 +964,86 @@ def line_text(w: float, b: float) -> str:
     """
     slope = f"{w:.3g}".replace("-", "−")
     return f"y = {slope}x {'−' if b < 0 else '+'} {abs(b):.3g}"
+
+
+# --- the web app --------------------------------------------------------------------
+TEXTS.update(
+    {
+        "app.title": {
+            "en": "losslab: the perceptron's loss, live",
+            "ja": "losslab: パーセプトロンの損失をその場で",
+        },
+        "app.teacher": {"en": "Teacher t(x)", "ja": "教師 t(x)"},
+        "app.x": {"en": "Samples x (start:stop:count)", "ja": "サンプル x (start:stop:count)"},
+        "app.noise": {"en": "Noise (standard deviation)", "ja": "ノイズ(標準偏差)"},
+        "app.seed": {"en": "Seed", "ja": "シード"},
+        "app.apply": {"en": "Use these data", "ja": "このデータを使う"},
+        "app.optimizer": {"en": "Optimizer", "ja": "最適化手法"},
+        "app.lr": {"en": "Learning rate (log scale)", "ja": "学習率(対数目盛り)"},
+        "app.lr_value": {
+            "en": "lr = {lr:.3g} = {ratio:.2f} × 2/λmax ({limit:.4g})",
+            "ja": "学習率 = {lr:.3g} = {ratio:.2f} × 2/λmax ({limit:.4g})",
+        },
+        "app.init": {"en": "Start w,b", "ja": "開始点 w,b"},
+        "app.set_init": {"en": "Start here", "ja": "ここから始める"},
+        "app.click_hint": {
+            "en": "or click on the contour map to start there",
+            "ja": "または等高線図をクリックしてそこから始める",
+        },
+        "app.step": {"en": "Step", "ja": "1 ステップ"},
+        "app.run": {"en": "Run N steps", "ja": "N ステップ実行"},
+        "app.reset": {"en": "Reset", "ja": "リセット"},
+        "app.run_steps": {"en": "N", "ja": "N"},
+        "app.loss": {"en": "loss", "ja": "損失"},
+        "app.minimum": {"en": "minimum (w, b)", "ja": "最小値 (w, b)"},
+        "app.path_full": {
+            "en": "The path has reached {limit} points: press Reset to start again.",
+            "ja": "経路が {limit} 点に達しました。リセットしてやり直してください。",
+        },
+        "app.listening": {
+            "en": "losslab {version} is serving the lab at {url} (Ctrl+C stops it)",
+            "ja": "losslab {version} が {url} でラボを公開しています (Ctrl+C で停止)",
+        },
+        "app.remote_warning": {
+            "en": "Warning: serving on {host}, which other machines may reach; losslab has no login.",
+            "ja": "警告: {host} で公開します。他のマシンから接続できる可能性があり、losslab にはログインがありません。",
+        },
+        "cli.serve": {
+            "en": "Start the interactive lab in the browser (a local web app).",
+            "ja": "ブラウザーで使う対話型のラボ(ローカルのウェブアプリ)を起動します。",
+        },
+        "cli.host": {
+            "en": "address to serve on (default: %(default)s; another needs --allow-remote)",
+            "ja": "公開するアドレス (既定: %(default)s。それ以外には --allow-remote が必要)",
+        },
+        "cli.port": {"en": "port (default: %(default)s)", "ja": "ポート (既定: %(default)s)"},
+        "cli.allow_remote": {
+            "en": "allow an address other than 127.0.0.1",
+            "ja": "127.0.0.1 以外のアドレスを許可します",
+        },
+        "error.app_samples": {
+            "en": "The lab takes at most {limit} samples: choose fewer.",
+            "ja": "ラボで使えるサンプルは {limit} 個までです。減らしてください。",
+        },
+        "error.app_run": {
+            "en": "Run takes 1 to {limit} steps: change N.",
+            "ja": "実行できるのは 1 から {limit} ステップです。N を変えてください。",
+        },
+        "error.port": {
+            "en": "Port {port} on {host} is already in use: choose another with --port.",
+            "ja": "{host} のポート {port} はすでに使われています。--port で別のポートを選んでください。",
+        },
+        "error.port_range": {
+            "en": "Port {port} is not valid: give a number from 1 to 65535.",
+            "ja": "ポート {port} は正しくありません。1 から 65535 の数を指定してください。",
+        },
+        "error.remote": {
+            "en": "Serving on {host} would expose the lab to other machines: pass --allow-remote if you mean it.",
+            "ja": "{host} で公開すると他のマシンからラボに接続できてしまいます。意図したものなら --allow-remote を指定してください。",
+        },
+        "error.no_dash": {
+            "en": "The web app needs Dash, which is not installed: run pip install 'losslab[app]'.",
+            "ja": "ウェブアプリには Dash が必要ですが、インストールされていません。pip install 'losslab[app]' を実行してください。",
+        },
+    }
+)

@@ -1,0 +1,470 @@
+"""The interactive lab in the browser (``losslab serve``): Dash, served from 127.0.0.1.
+
+Every number comes from the library; this module only turns it into views.
+Each browser tab keeps its own state in a ``dcc.Store`` (in the page's memory);
+the server holds no mutable state, only a cache of landscapes keyed by the
+data and grid that made them.
+
+Limits (documented in the README): at most 10,000 samples, 1,000 steps per
+"Run", 5,000 points of path; the landscape grid is -10..10 in steps of 0.5
+for the 3D view and 201 x 201 points around the data's minimum for the map.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import socket
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+
+from losslab import __version__
+from losslab.analysis import QuadraticForm, quadratic_form
+from losslab.data import (
+    Dataset,
+    parse_expression,
+    parse_point,
+    parse_samples,
+    teacher_curve,
+    teacher_data,
+)
+from losslab.errors import LosslabError
+from losslab.i18n import LANGS, Lang, optimizer_name, tr
+from losslab.landscape import Landscape, scan_plane
+from losslab.objective import Objective, perceptron_objective
+from losslab.optimizers import OPTIMIZERS, Trajectory, make_optimizer
+from losslab.plots import interactive
+
+MAX_SAMPLES = 10_000
+MAX_RUN = 1_000
+MAX_PATH = 5_000
+DEFAULTS: dict[str, str] = {"teacher": "2*x + 1", "x": "-1:3:21", "init": "3,2"}
+LR_MIN, LR_MAX = 1e-3, 2.0
+
+
+# --- the library's results, cached per data (read-only, shared by all tabs) ---------------
+@dataclass(frozen=True)
+class Setting:
+    """Everything computed from the data alone."""
+
+    data: Dataset
+    objective: Objective
+    quadratic: QuadraticForm
+    bowl: Landscape  # -10..10, step 0.5 (the article's grid)
+    curve: tuple[np.ndarray, np.ndarray]
+
+
+@functools.lru_cache(maxsize=32)
+def setting(teacher: str, x: str, noise: float, seed: int) -> Setting:
+    """The data, objective, closed forms and landscape for one choice of data (cached)."""
+    samples = parse_samples(x)
+    if samples.size > MAX_SAMPLES:
+        raise LosslabError("error.app_samples", limit=MAX_SAMPLES)
+    data = teacher_data(teacher, samples, noise=noise, seed=seed)
+    objective = perceptron_objective(data)
+    axis = np.arange(-10.0, 10.25, 0.5)
+    bowl = scan_plane(objective, (axis, axis))
+    return Setting(data, objective, quadratic_form(data), bowl,
+                   teacher_curve(parse_expression(teacher), data.x))  # fmt: skip
+
+
+@functools.lru_cache(maxsize=64)
+def zoom(teacher: str, x: str, noise: float, seed: int, box: tuple[float, ...]) -> Landscape:
+    """The landscape on a 201 x 201 grid of the box (w0, w1, b0, b1), cached."""
+    s = setting(teacher, x, noise, seed)
+    return scan_plane(
+        s.objective, (np.linspace(box[0], box[1], 201), np.linspace(box[2], box[3], 201))
+    )
+
+
+# --- per-tab state: plain JSON in the page -------------------------------------------------
+def _state_to_json(state: Any) -> Any:
+    if isinstance(state, tuple) and hasattr(state, "_fields"):
+        return {name: _state_to_json(getattr(state, name)) for name in state._fields}
+    if isinstance(state, np.ndarray):
+        return state.tolist()
+    return state
+
+
+def _state_from_json(template: Any, data: Any) -> Any:
+    if isinstance(template, tuple) and hasattr(template, "_fields"):
+        return type(template)(*[
+            _state_from_json(getattr(template, name), data[name]) for name in template._fields
+        ])  # fmt: skip
+    if isinstance(template, np.ndarray):
+        return np.asarray(data, dtype=np.float64)
+    return data
+
+
+def new_session(settings: dict[str, Any], init: list[float]) -> dict[str, Any]:
+    """A fresh path from ``init`` for the data in ``settings``."""
+    s = setting(settings["teacher"], settings["x"], settings["noise"], settings["seed"])
+    loss = s.objective.loss(init)
+    return {"settings": settings, "path": [list(init)], "losses": [loss], "opt": None,
+            "stop": None, "message": None}  # fmt: skip
+
+
+def advance(session: dict[str, Any], optimizer: str, lr: float, steps: int) -> dict[str, Any]:
+    """``steps`` more updates of ``optimizer`` from the end of the path (state kept)."""
+    st = session["settings"]
+    s = setting(st["teacher"], st["x"], st["noise"], st["seed"])
+    opt = make_optimizer(optimizer, lr)
+    params = np.asarray(session["path"][-1], dtype=np.float64)
+    template = opt.init(params)
+    saved = session.get("opt")
+    if saved and saved.get("name") == optimizer and saved.get("lr") == lr:
+        state = _state_from_json(template, saved["state"])
+    else:
+        state = template
+    path, losses = list(session["path"]), list(session["losses"])
+    message = None
+    bound = 1e12 * max(1.0, abs(losses[0]))
+    steps = min(steps, MAX_PATH - len(path))
+    if steps <= 0:
+        return {**session, "message": {"key": "app.path_full", "params": {"limit": MAX_PATH}}}
+    for _ in range(steps):
+        grad = s.objective.gradient(params)
+        updates, state = opt.update(grad, state, params)
+        with np.errstate(all="ignore"):
+            params = params + updates
+            loss = s.objective.loss(params)
+        if not (np.all(np.isfinite(params)) and math.isfinite(loss) and loss <= bound):
+            message = {"kind": "diverged", "step": len(path), "lr": lr,
+                       "limit": s.quadratic.stability_limit}  # fmt: skip
+            break
+        path.append(params.tolist())
+        losses.append(loss)
+    return {**session, "path": path, "losses": losses, "message": message,
+            "opt": {"name": optimizer, "lr": lr, "state": _state_to_json(state)}}  # fmt: skip
+
+
+def message_text(message: dict[str, Any] | None, lang: Lang) -> str:
+    """The page's message line in ``lang``."""
+    if not message:
+        return ""
+    if message.get("kind") == "diverged":
+        return tr("msg.diverged_limit", lang, step=message["step"], lr=message["lr"],
+                  limit=message["limit"], ratio=message["lr"] / message["limit"])  # fmt: skip
+    if message.get("kind") == "error":
+        return str(LosslabError(message["key"], **message["params"]).localized(lang))
+    return tr(message["key"], lang, **message.get("params", {}))
+
+
+# --- layout -------------------------------------------------------------------------------
+LABELS = [
+    ("label-teacher", "app.teacher"), ("label-x", "app.x"), ("label-noise", "app.noise"),
+    ("label-seed", "app.seed"), ("apply", "app.apply"), ("label-optimizer", "app.optimizer"),
+    ("label-lr", "app.lr"), ("label-init", "app.init"), ("set-init", "app.set_init"),
+    ("step", "app.step"), ("run", "app.run"), ("reset", "app.reset"),
+    ("label-runn", "app.run_steps"), ("hint-click", "app.click_hint"), ("title", "app.title"),
+]  # fmt: skip
+
+
+def _field(label_id: str, control: Any) -> html.Div:
+    return html.Div([html.Label(id=label_id, htmlFor=getattr(control, "id", None)), control],
+                    className="field")  # fmt: skip
+
+
+def layout() -> html.Div:
+    """The page: controls on the left, the views on the right."""
+    controls = html.Div(
+        [
+            html.H1(id="title"),
+            dcc.RadioItems(
+                id="lang",
+                options=[{"label": "English", "value": "en"}, {"label": "日本語", "value": "ja"}],
+                value="en",
+                inline=True,
+            ),
+            _field(
+                "label-teacher",
+                dcc.Input(id="teacher", value=DEFAULTS["teacher"], type="text", debounce=True),
+            ),
+            _field("label-x", dcc.Input(id="x", value=DEFAULTS["x"], type="text", debounce=True)),
+            _field("label-noise", dcc.Input(id="noise", value=0, type="number", min=0, step=0.05)),
+            _field("label-seed", dcc.Input(id="seed", value=0, type="number", step=1)),
+            html.Button(id="apply", n_clicks=0),
+            html.Hr(),
+            _field(
+                "label-optimizer",
+                dcc.Dropdown(
+                    id="optimizer",
+                    value="gd",
+                    clearable=False,
+                    options=[{"label": optimizer_name(n), "value": n} for n in OPTIMIZERS],
+                ),
+            ),
+            _field(
+                "label-lr",
+                dcc.Slider(
+                    id="lr",
+                    min=math.log10(LR_MIN),
+                    max=math.log10(LR_MAX),
+                    step=0.01,
+                    value=-1.0,
+                    updatemode="mouseup",
+                ),
+            ),
+            html.Div(id="lr-value", className="lr-value"),
+            _field(
+                "label-init",
+                dcc.Input(id="init", value=DEFAULTS["init"], type="text", debounce=True),
+            ),
+            html.Button(id="set-init", n_clicks=0),
+            html.Div(id="hint-click", className="hint"),
+            html.Div(
+                [
+                    html.Button(id="step", n_clicks=0),
+                    html.Button(id="run", n_clicks=0),
+                    html.Button(id="reset", n_clicks=0),
+                ],
+                className="buttons",
+            ),
+            _field("label-runn", dcc.Input(id="runn", value=20, type="number", min=1, max=MAX_RUN)),
+            html.Div(id="message", role="alert", className="message"),
+            html.Div(id="numbers", className="numbers"),
+        ],
+        className="controls",
+    )
+    views = html.Div(
+        [
+            html.Div([dcc.Graph(id="data-graph"), dcc.Graph(id="contour-graph")], className="row"),
+            html.Div([dcc.Graph(id="surface-graph"), dcc.Graph(id="loss-graph")], className="row"),
+        ],
+        className="views",
+    )
+    return html.Div([dcc.Store(id="session", storage_type="memory"), controls, views],
+                    className="page")  # fmt: skip
+
+
+CSS = """
+body { font-family: 'DejaVu Sans', 'Noto Sans CJK JP', 'IPAexGothic', 'IPAGothic',
+       'Hiragino Sans', 'Yu Gothic', Meiryo, sans-serif; margin: 0; color: #222; }
+.page { display: flex; gap: 12px; padding: 10px; }
+.controls { flex: 0 0 300px; font-size: 14px; }
+.controls h1 { font-size: 18px; margin: 4px 0 8px; }
+.field { margin: 6px 0; } .field label { display: block; font-weight: bold; margin-bottom: 2px; }
+.field input { width: 95%; }
+.buttons button, .controls > button { margin: 4px 4px 4px 0; padding: 4px 10px; }
+.message { color: #b00020; min-height: 1.4em; margin: 6px 0; font-weight: bold; }
+.hint { color: #666; font-size: 12px; } .lr-value { font-size: 13px; margin-top: -4px; }
+.numbers table { border-collapse: collapse; font-size: 13px; width: 100%; }
+.numbers td { border-top: 1px solid #ddd; padding: 2px 4px; }
+.numbers td:last-child { text-align: right; font-variant-numeric: tabular-nums; }
+.formula { font-family: 'DejaVu Sans Mono', monospace; font-size: 12px; margin: 6px 0; }
+.views { flex: 1; min-width: 0; } .row { display: flex; gap: 8px; }
+.row > div { flex: 1; min-width: 0; }
+"""
+
+
+def create_app() -> Dash:
+    """The Dash app, with its callbacks; all JavaScript is served by this server itself."""
+    app = Dash(__name__, title="losslab", serve_locally=True, update_title="")
+    app.index_string = app.index_string.replace("{%css%}", "{%css%}<style>" + CSS + "</style>")
+    app.layout = layout
+    _callbacks(app)
+    return app
+
+
+def _read_settings(teacher: Any, x: Any, noise: Any, seed: Any) -> dict[str, Any]:
+    """Check the data fields (raises LosslabError) and return them as plain values."""
+    try:
+        noise_value = float(noise if noise not in (None, "") else 0.0)
+        seed_value = int(seed if seed not in (None, "") else 0)
+    except (TypeError, ValueError):
+        raise LosslabError("error.noise", noise=noise) from None
+    settings = {"teacher": str(teacher or ""), "x": str(x or ""), "noise": noise_value,
+                "seed": seed_value}  # fmt: skip
+    setting(**settings)  # parses and computes now, so errors show before the state changes
+    return settings
+
+
+def _callbacks(app: Dash) -> None:
+    @app.callback(
+        Output("session", "data"),
+        Output("init", "value"),
+        Input("apply", "n_clicks"),
+        Input("teacher", "n_submit"),
+        Input("x", "n_submit"),
+        Input("set-init", "n_clicks"),
+        Input("init", "n_submit"),
+        Input("reset", "n_clicks"),
+        Input("step", "n_clicks"),
+        Input("run", "n_clicks"),
+        Input("contour-graph", "clickData"),
+        State("teacher", "value"),
+        State("x", "value"),
+        State("noise", "value"),
+        State("seed", "value"),
+        State("init", "value"),
+        State("optimizer", "value"),
+        State("lr", "value"),
+        State("runn", "value"),
+        State("session", "data"),
+    )
+    def update(
+        _apply: Any, _t: Any, _x: Any, _set: Any, _i: Any, _reset: Any, _step: Any, _run: Any,
+        click: Any, teacher: Any, x: Any, noise: Any, seed: Any, init: Any, optimizer: str,
+        log_lr: float, runn: Any, session: dict[str, Any] | None,
+    ) -> tuple[Any, Any]:  # fmt: skip
+        trigger = ctx.triggered_id
+        lr = float(10**log_lr)
+        try:
+            if session is None or trigger in ("apply", "teacher", "x"):
+                settings = _read_settings(teacher, x, noise, seed)
+                start = parse_point(str(init or DEFAULTS["init"])).tolist()
+                return new_session(settings, start), no_update
+            if trigger == "contour-graph" and click and click.get("points"):
+                point = click["points"][0]
+                start = [float(point["x"]), float(point["y"])]
+                text = f"{start[0]:.3g},{start[1]:.3g}"
+                return new_session(session["settings"], start), text
+            if trigger in ("set-init", "init", "reset"):
+                start = parse_point(str(init or DEFAULTS["init"])).tolist()
+                return new_session(session["settings"], start), no_update
+            if trigger in ("step", "run"):
+                steps = 1
+                if trigger == "run":
+                    try:
+                        steps = int(runn)
+                    except (TypeError, ValueError):
+                        raise LosslabError("error.app_run", limit=MAX_RUN) from None
+                    if not 1 <= steps <= MAX_RUN:
+                        raise LosslabError("error.app_run", limit=MAX_RUN)
+                return advance(session, optimizer, lr, steps), no_update
+        except LosslabError as exc:
+            if session is None:
+                return no_update, no_update
+            error = {"kind": "error", "key": exc.key, "params": _plain(exc.params)}
+            return {**session, "message": error}, no_update
+        return no_update, no_update
+
+    @app.callback(
+        Output("data-graph", "figure"),
+        Output("contour-graph", "figure"),
+        Output("surface-graph", "figure"),
+        Output("loss-graph", "figure"),
+        Output("numbers", "children"),
+        Output("message", "children"),
+        Output("lr", "marks"),
+        Input("session", "data"),
+        Input("lang", "value"),
+        State("optimizer", "value"),
+        State("lr", "value"),
+    )
+    def render(session: dict[str, Any] | None, lang: Lang, optimizer: str, log_lr: float) -> Any:
+        if not session:
+            return (no_update,) * 7
+        st = session["settings"]
+        s = setting(st["teacher"], st["x"], st["noise"], st["seed"])
+        path = np.asarray(session["path"], dtype=np.float64)
+        losses = np.asarray(session["losses"], dtype=np.float64)
+        opt = session.get("opt") or {"name": optimizer, "lr": float(10**log_lr)}
+        traj = Trajectory(path, losses, np.zeros_like(path), {
+            "optimizer": make_optimizer(opt["name"], opt["lr"]).name,
+            "hyperparameters": {"learning_rate": opt["lr"]}})  # fmt: skip
+        q = s.quadratic
+        pts = np.vstack([path, q.minimum])
+        lo, hi = pts.min(axis=0), pts.max(axis=0)
+        centre, half = (lo + hi) / 2, max(float(np.max(hi - lo)) * 0.65, 0.75)
+        half = float(2 ** math.ceil(math.log2(half)))  # few distinct boxes: the cache hits
+        centre = np.round(centre / (half / 4)) * (half / 4)
+        box = (centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half)
+        land = zoom(st["teacher"], st["x"], st["noise"], st["seed"], tuple(map(float, box)))
+        current = path[-1]
+        data_fig = interactive.data_and_lines(s.data.x, s.data.t, s.curve,
+                                              s.objective.model.predict(current, s.curve[0]),
+                                              current, st["teacher"], lang)  # fmt: skip
+        contour = interactive.contour_map(land, q, traj, lang)
+        surface = interactive.landscape_3d(s.bowl, q, traj, lang, points=True)
+        surface.update_layout(height=430)
+        curve = interactive.loss_curve(losses, q.min_loss, lang)
+        numbers = _numbers(s, current, losses[-1], float(10**log_lr), lang)
+        marks = {
+            math.log10(q.stability_limit): {"label": "2/λmax", "style": {"color": "#b00020"}},
+            -3: "0.001", -2: "0.01", -1: "0.1", 0: "1",
+        }  # fmt: skip
+        return data_fig, contour, surface, curve, numbers, message_text(session.get("message"),
+                                                                        lang), marks  # fmt: skip
+
+    @app.callback(
+        [Output(i, "children") for i, _ in LABELS],
+        Output("optimizer", "options"),
+        Input("lang", "value"),
+    )
+    def labels(lang: Lang) -> list[Any]:
+        options = [
+            {"label": optimizer_name(make_optimizer(n).name, lang), "value": n} for n in OPTIMIZERS
+        ]
+        return [*(tr(key, lang) for _, key in LABELS), options]
+
+    @app.callback(Output("lr-value", "children"), Input("lr", "value"), Input("lang", "value"),
+                  Input("session", "data"))  # fmt: skip
+    def lr_value(log_lr: float, lang: Lang, session: dict[str, Any] | None) -> str:
+        lr = float(10**log_lr)
+        if not session:
+            return f"lr = {lr:.3g}"
+        st = session["settings"]
+        limit = setting(st["teacher"], st["x"], st["noise"], st["seed"]).quadratic.stability_limit
+        return tr("app.lr_value", lang, lr=lr, ratio=lr / limit, limit=limit)
+
+
+def _plain(params: dict[str, Any]) -> dict[str, Any]:
+    """Error parameters as JSON-safe values."""
+    plain: dict[str, Any] = json.loads(json.dumps(params, default=str))
+    return plain
+
+
+def _numbers(s: Setting, params: np.ndarray, loss: float, lr: float, lang: Lang) -> html.Div:
+    q = s.quadratic
+    g = s.objective.gradient(params)
+    rows = [
+        ("w", params[0]), ("b", params[1]), (tr("app.loss", lang), loss),
+        ("∂L/∂w", g[0]), ("∂L/∂b", g[1]), ("n", q.n), ("Sxx", q.Sxx), ("Sx", q.Sx),
+        ("Sxy", q.Sxy), ("Sy", q.Sy), ("Syy", q.Syy), ("λmin", q.eigenvalues[0]),
+        ("λmax", q.eigenvalues[1]), ("2/λmax", q.stability_limit),
+        (tr("app.minimum", lang), f"({q.minimum[0]:.6g}, {q.minimum[1]:.6g})"),
+    ]  # fmt: skip
+    body = [html.Tr([html.Td(name), html.Td(value if isinstance(value, str) else f"{value:.6g}",
+                                             id=f"num-{i}")])
+            for i, (name, value) in enumerate(rows)]  # fmt: skip
+    co = q.coefficients
+    terms = [(co["w2"], "w²"), (co["b2"], "b²"), (co["wb"], "wb"), (co["w"], "w"), (co["b"], "b"),
+             (co["const"], "")]  # fmt: skip
+    parts = []
+    for k, (c, v) in enumerate(terms):
+        number = "" if v and f"{abs(c):.4g}" == "1" else f"{abs(c):.4g}"
+        sign = "−" if c < 0 else ("+" if k else "")
+        parts.append(f"{sign} {number}{v}".strip())
+    formula = "loss = " + " ".join(parts)
+    return html.Div(
+        [html.Div(formula, className="formula", id="formula"), html.Table([html.Tbody(body)])]
+    )
+
+
+def port_free(host: str, port: int) -> bool:
+    """True when ``port`` on ``host`` can be bound now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def serve(host: str = "127.0.0.1", port: int = 8050, lang: Lang = "en") -> None:
+    """Start the app (blocks). Raises LosslabError when the port is taken."""
+    if not 1 <= port <= 65535:
+        raise LosslabError("error.port_range", port=port)
+    if not port_free(host, port):
+        raise LosslabError("error.port", port=port, host=host)
+    app = create_app()
+    print(tr("app.listening", lang, url=f"http://{host}:{port}/", version=__version__), flush=True)
+    app.run(host=host, port=port, debug=False)
+
+
+__all__ = ["LANGS", "create_app", "serve"]
