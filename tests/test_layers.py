@@ -17,6 +17,7 @@ LAYERS = [
     {"landscape", "directions"},
     {"optimizers"},
     {"walkthrough", "experiments", "netlab"},
+    {"torch"},
     {"plots"},
     {"report"},
     {"app"},

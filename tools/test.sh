@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the tests need on a fresh Debian machine (run as root) and runs them:
 # Debian's Chromium and a Japanese font for the browser tests, a virtual environment with
-# losslab and its test extras, then ruff, mypy and pytest (doctests included).
+# losslab, PyTorch (CPU) and the test extras, then ruff, mypy and pytest (doctests included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,7 +12,10 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi ipa
 fi
 
 python3 -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+# PyTorch's CPU build that lies on this kind of machine's disk, first, so that the
+# 'torch' extra's lower bound is already met and no CUDA build is downloaded.
+.venv/bin/python -m pip install -q --disable-pip-version-check torch==2.13.0
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test,torch]'
 
 .venv/bin/ruff check src tests benchmarks
 .venv/bin/ruff format --check src tests benchmarks

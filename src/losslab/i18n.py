@@ -1047,3 +1047,34 @@ TEXTS.update(
         },
     }
 )
+
+
+# --- the torch adapter ----------------------------------------------------------------
+TEXTS.update(
+    {
+        "error.torch_data": {
+            "en": "The data are not (inputs, targets) tensors or batches of them ({detail}): pass a pair of tensors or a DataLoader.",
+            "ja": "データが (入力, 目標) のテンソルまたはそのバッチではありません ({detail})。テンソルの組か DataLoader を渡してください。",
+        },
+        "error.torch_checkpoint": {
+            "en": "The checkpoint has no entry {name} for a parameter of the model: load a checkpoint of this model.",
+            "ja": "チェックポイントにモデルのパラメーター {name} がありません。このモデルのチェックポイントを読み込んでください。",
+        },
+        "error.torch_direction": {
+            "en": "A direction has {got} values but the model has {expected} parameters: give one value per parameter.",
+            "ja": "方向の値は {got} 個ですが、モデルのパラメーターは {expected} 個です。パラメーターごとに 1 つ値を指定してください。",
+        },
+        "error.torch_resume": {
+            "en": "{path} holds a scan made with other settings: delete it or choose another --resume file.",
+            "ja": "{path} には別の設定で作ったスキャンが入っています。削除するか、別の --resume ファイルを選んでください。",
+        },
+        "error.torch_load": {
+            "en": "Could not load {what} from '{spec}' ({reason}): give path/to/file.py:function.",
+            "ja": "'{spec}' から {what} を読み込めませんでした ({reason})。path/to/file.py:function の形で指定してください。",
+        },
+        "error.no_torch": {
+            "en": "This command needs PyTorch, which is not installed: run pip install 'losslab[torch]'.",
+            "ja": "このコマンドには PyTorch が必要ですが、インストールされていません。pip install 'losslab[torch]' を実行してください。",
+        },
+    }
+)

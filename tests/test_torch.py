@@ -1,0 +1,204 @@
+"""Landscapes of PyTorch networks against plain loops, the paper's normalisation, and theory."""
+
+import copy
+
+import numpy as np
+import pytest
+import torch  # tools/test.sh installs the CPU build (torch==2.13.0) before the tests
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from losslab.errors import LosslabError
+from losslab.torch import (
+    TorchObjective,
+    parameter_vector,
+    random_direction,
+    scan_line,
+    scan_plane,
+    scan_trajectory,
+)
+
+torch.set_num_threads(1)
+
+
+def data(n=60, d=5, k=3, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(n, d, generator=g), torch.randint(0, k, (n,), generator=g)
+
+
+def mlp(seed=0):
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Linear(5, 7), nn.Tanh(), nn.Linear(7, 6), nn.ReLU(), nn.Linear(6, 3))
+
+
+class WithNorm(nn.Module):
+    """Not a Sequential, with BatchNorm buffers: the generic (vmap / loop) paths."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(1)
+        self.a = nn.Linear(5, 8)
+        self.norm = nn.BatchNorm1d(8)
+        self.b = nn.Linear(8, 3)
+
+    def forward(self, x):
+        return self.b(torch.relu(self.norm(self.a(x))))
+
+
+def plain_loop(model, loss_fn, x, y, origin, d1, d2, axis):
+    """The oracle: copy the model, set its weights for each point, call it."""
+    net = copy.deepcopy(model).eval()
+    out = np.empty((axis.size, axis.size))
+    with torch.no_grad():
+        for j, c in enumerate(axis):
+            for i, a in enumerate(axis):
+                vec = (origin + a * d1 + c * d2).float()
+                nn.utils.vector_to_parameters(vec, net.parameters())
+                out[j, i] = float(loss_fn(net(x), y))
+    return out
+
+
+# The shortcut needs an nn.Sequential that starts with nn.Linear: mlp, not WithNorm.
+CASES = [(m, mlp) for m in ("auto", "shortcut", "vmap", "loop")] + [
+    (m, WithNorm) for m in ("auto", "vmap", "loop")
+]
+
+
+@pytest.mark.parametrize(("method", "make"), CASES)
+def test_plane_equals_a_plain_loop(method, make):
+    model = make()
+    x, y = data()
+    loss_fn = nn.CrossEntropyLoss()
+    axis = np.linspace(-1, 1, 5)
+    land = scan_plane(model, loss_fn, (x, y), "random", axes=(axis, axis), method=method)
+    d1, d2 = (torch.tensor(d) for d in land.directions)
+    expected = plain_loop(model, loss_fn, x, y, parameter_vector(model).double(), d1, d2, axis)
+    np.testing.assert_allclose(land.values, expected, rtol=2e-5, atol=1e-6)
+
+
+def test_filter_normalisation_gives_each_filter_the_weights_norm():
+    model = WithNorm()
+    for ignore in ("biasbn", "none"):
+        d = random_direction(model, seed=3, ignore=ignore)
+        start = 0
+        for p in model.parameters():
+            part = d[start : start + p.numel()].reshape(p.shape)
+            start += p.numel()
+            w = p.detach().double()
+            if p.dim() > 1:
+                np.testing.assert_allclose(part.norm(dim=1), w.norm(dim=1), rtol=1e-9)
+            elif ignore == "biasbn":
+                assert torch.all(part == 0)
+            else:
+                assert torch.equal(part, w)
+    assert torch.equal(random_direction(model, 5), random_direction(model, 5))
+    assert not torch.equal(random_direction(model, 5), random_direction(model, 6))
+
+
+def test_the_callers_model_is_unchanged_bit_for_bit():
+    model = WithNorm()
+    model.train()
+    model.a.weight.requires_grad_(False)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    flags = [p.requires_grad for p in model.parameters()]
+    x, y = data()
+    scan_plane(model, nn.CrossEntropyLoss(), (x, y), "random", points=3)
+    scan_line(model, nn.CrossEntropyLoss(), (x, y), mlp_like_end(model), np.array([0.0, 1.0]))
+    after = model.state_dict()
+    assert all(torch.equal(before[k], after[k]) for k in before)
+    assert [p.requires_grad for p in model.parameters()] == flags
+    assert model.training and model.norm.training
+
+
+def mlp_like_end(model):
+    end = copy.deepcopy(model)
+    with torch.no_grad():
+        for p in end.parameters():
+            p.add_(0.1)
+    return end
+
+
+def test_batchnorm_is_evaluated_in_eval_mode():
+    model = WithNorm()
+    with torch.no_grad():
+        model.norm.running_mean.fill_(0.3)
+        model.norm.running_var.fill_(2.0)
+    x, y = data()
+    obj = TorchObjective(model, nn.CrossEntropyLoss(), (x, y))
+    reference = copy.deepcopy(model).eval()
+    with torch.no_grad():
+        expected = float(nn.CrossEntropyLoss()(reference(x), y))
+    assert obj.loss(obj.origin) == pytest.approx(expected, rel=1e-6)
+
+
+def test_pca_of_checkpoints_in_a_plane_recovers_that_plane():
+    model = mlp()
+    names = [n for n, _ in model.named_parameters()]
+    origin = parameter_vector(model).double()
+    g = torch.Generator().manual_seed(0)
+    u, v = (
+        torch.randn(origin.numel(), generator=g, dtype=torch.float64),
+        torch.randn(origin.numel(), generator=g, dtype=torch.float64),
+    )
+    checkpoints = []
+    for t in np.linspace(0, 1, 12):
+        vec = origin + float(np.cos(2 * t)) * u + float(t**2) * v
+        state, start = {}, 0
+        for name, p in zip(names, model.parameters(), strict=True):
+            state[name] = vec[start : start + p.numel()].reshape(p.shape).float()
+            start += p.numel()
+        checkpoints.append(state)
+    x, y = data()
+    result = scan_trajectory(model, nn.CrossEntropyLoss(), (x, y), checkpoints, points=5)
+    basis = np.linalg.qr(np.stack([u.numpy(), v.numpy()], axis=1))[0]
+    directions = result.landscape.directions
+    np.testing.assert_allclose(directions.T @ directions @ basis, basis, atol=1e-6)
+    assert result.coords.shape == (12, 2)
+    assert result.pca.explained.sum() == pytest.approx(1.0)
+
+
+def test_a_dataloader_and_tensors_give_the_same_landscape():
+    model = mlp()
+    x, y = data(n=64)
+    loader = DataLoader(TensorDataset(x, y), batch_size=16, shuffle=False)
+    axis = np.linspace(-0.5, 0.5, 3)
+    a = scan_plane(model, nn.CrossEntropyLoss(), (x, y), "random", axes=(axis, axis))
+    b = scan_plane(model, nn.CrossEntropyLoss(), loader, "random", axes=(axis, axis))
+    np.testing.assert_allclose(a.values, b.values, rtol=1e-5)
+
+
+def test_an_interrupted_scan_resumes_to_the_same_values(tmp_path, monkeypatch):
+    model = mlp()
+    x, y = data()
+    kwargs = {"points": 6, "seed": 2}
+    straight = scan_plane(model, nn.CrossEntropyLoss(), (x, y), "random", **kwargs)
+    calls = {"n": 0}
+    original = TorchObjective.loss_plane
+
+    def flaky(self, *args, **kw):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt
+        return original(self, *args, **kw)
+
+    monkeypatch.setattr(TorchObjective, "loss_plane", flaky)
+    path = tmp_path / "scan.npz"
+    with pytest.raises(KeyboardInterrupt):
+        scan_plane(model, nn.CrossEntropyLoss(), (x, y), "random", resume=path, **kwargs)
+    saved = np.load(path)["values"]
+    assert np.isnan(saved).any() and np.isfinite(saved[:3]).all()
+    monkeypatch.setattr(TorchObjective, "loss_plane", original)
+    resumed = scan_plane(model, nn.CrossEntropyLoss(), (x, y), "random", resume=path, **kwargs)
+    np.testing.assert_array_equal(resumed.values, straight.values)
+    with pytest.raises(LosslabError, match="other settings"):
+        scan_plane(model, nn.CrossEntropyLoss(), (x, y), "random", resume=path, points=7)
+
+
+def test_line_between_two_models():
+    model, end = mlp(0), mlp(1)
+    x, y = data()
+    line = scan_line(model, nn.CrossEntropyLoss(), (x, y), end, np.array([0.0, 0.5, 1.0]))
+    with torch.no_grad():
+        first = float(nn.CrossEntropyLoss()(model.eval()(x), y))
+        last = float(nn.CrossEntropyLoss()(end.eval()(x), y))
+    np.testing.assert_allclose(line.values[[0, 2]], [first, last], rtol=1e-5)
