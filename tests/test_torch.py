@@ -202,3 +202,39 @@ def test_line_between_two_models():
         first = float(nn.CrossEntropyLoss()(model.eval()(x), y))
         last = float(nn.CrossEntropyLoss()(end.eval()(x), y))
     np.testing.assert_allclose(line.values[[0, 2]], [first, last], rtol=1e-5)
+
+
+# --- the command and the example ---------------------------------------------------------
+def test_torch_scan_command_and_the_digits_example(tmp_path, capsys):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from losslab.cli import main
+    from losslab.landscape import Landscape
+
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "digits"
+    subprocess.run(
+        [sys.executable, str(root / "examples" / "digits_landscape.py"), "--epochs", "3",
+         "--points", "9", "--out", str(out)],
+        check=True, capture_output=True, env={**__import__("os").environ, "OMP_NUM_THREADS": "1"},
+    )  # fmt: skip
+    for name in ("plane.png", "trajectory.png", "line.png", "final.pt", "epoch-003.pt"):
+        assert (out / name).stat().st_size > 1000
+    model = f"{root / 'examples' / 'digits.py'}:build"
+    data = f"{root / 'examples' / 'digits.py'}:load"
+    args = ["torch-scan", "--model", model, "--data", data, "--checkpoint", str(out / "final.pt"),
+            "--points", "7", "--end", str(out / "epoch-001.pt"), "--out", str(tmp_path / "scan"),
+            "--quiet"]  # fmt: skip
+    assert main(args) == 0
+    land = Landscape.load(tmp_path / "scan" / "torch-plane.npz")
+    assert land.values.shape == (7, 7) and land.meta["n_params"] == 26122
+    trajectory = ",".join(str(out / f"epoch-{k:03d}.pt") for k in (1, 2, 3))
+    args = ["torch-scan", "--model", model, "--data", data, "--trajectory", trajectory,
+            "--points", "5", "--out", str(tmp_path / "traj"), "--quiet"]  # fmt: skip
+    assert main(args) == 0
+    bad = ["torch-scan", "--model", model.replace(":build", ":nope"), "--data", data,
+           "--out", str(tmp_path / "bad")]  # fmt: skip
+    assert main(bad) == 2
+    assert "Could not load the model" in capsys.readouterr().err

@@ -832,7 +832,7 @@ def loss_label(meta: Mapping[str, Any], lang: Lang = "en") -> str:
     '損失 (BCE)'
     """
     name = meta.get("loss")
-    return tr("fig.loss", lang, name=LOSS_NAMES.get(str(name), "f") if name else "f")
+    return tr("fig.loss", lang, name=LOSS_NAMES.get(str(name), str(name)) if name else "f")
 
 
 TEXTS.update(
@@ -1075,6 +1075,52 @@ TEXTS.update(
         "error.no_torch": {
             "en": "This command needs PyTorch, which is not installed: run pip install 'losslab[torch]'.",
             "ja": "このコマンドには PyTorch が必要ですが、インストールされていません。pip install 'losslab[torch]' を実行してください。",
+        },
+    }
+)
+
+
+TEXTS.update(
+    {
+        "cli.torch_scan": {
+            "en": "Scan the loss landscape of a PyTorch model (needs losslab[torch]).",
+            "ja": "PyTorch モデルの損失の地形をスキャンします (losslab[torch] が必要)。",
+        },
+        "cli.torch_model": {
+            "en": "path/to/file.py:build, a function that returns the nn.Module",
+            "ja": "path/to/file.py:build。nn.Module を返す関数",
+        },
+        "cli.torch_data": {
+            "en": "path/to/file.py:load, a function that returns (inputs, targets) tensors or a DataLoader",
+            "ja": "path/to/file.py:load。(入力, 目標) のテンソルか DataLoader を返す関数",
+        },
+        "cli.torch_checkpoint": {
+            "en": "state_dict to load into the model",
+            "ja": "モデルに読み込む state_dict",
+        },
+        "cli.torch_loss": {
+            "en": "cross-entropy, mse, or path/to/file.py:fn (default: %(default)s)",
+            "ja": "cross-entropy、mse、または path/to/file.py:fn (既定: %(default)s)",
+        },
+        "cli.torch_trajectory": {
+            "en": "comma-separated checkpoints of a training run: scan their PCA plane instead",
+            "ja": "学習中のチェックポイント(カンマ区切り)。代わりにその PCA 平面をスキャンします",
+        },
+        "cli.torch_end": {
+            "en": "a second checkpoint: also scan the line from --checkpoint to it",
+            "ja": "2 つ目のチェックポイント。--checkpoint からそこまでの直線もスキャンします",
+        },
+        "cli.device": {
+            "en": "cpu or cuda (default: where the model is)",
+            "ja": "cpu または cuda (既定: モデルのある場所)",
+        },
+        "cli.resume": {
+            "en": "write the scan to this .npz as it goes, and continue it if it exists",
+            "ja": "スキャンを途中経過ごとにこの .npz に書き、すでにあれば続きから再開します",
+        },
+        "cli.torch_summary": {
+            "en": "{params} parameters; loss from {low:.4g} to {high:.4g} on the grid ({method})",
+            "ja": "パラメーター {params} 個、グリッド上の損失 {low:.4g} から {high:.4g} ({method})",
         },
     }
 )

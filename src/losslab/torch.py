@@ -327,6 +327,13 @@ class TrajectoryPlane:
 
 
 # --- scans -------------------------------------------------------------------------------------
+def _loss_name(loss_fn: LossFn) -> str:
+    """``CrossEntropyLoss`` for an nn.Module loss, the function's name otherwise."""
+    if isinstance(loss_fn, nn.Module):
+        return type(loss_fn).__name__
+    return str(getattr(loss_fn, "__name__", "loss"))
+
+
 def _digest(*arrays: Any) -> str:
     h = hashlib.sha256()
     for a in arrays:
@@ -394,7 +401,7 @@ def scan_plane(
             np.savez(tmp, values=values, key=np.array(key))
             os.replace(tmp, resume)
     bar.close()
-    meta = {"method": f"torch {method}", "param_names": ["α", "β"], "loss": "torch",
+    meta = {"method": f"torch {method}", "param_names": ["α", "β"], "loss": _loss_name(loss_fn),
             "n_params": obj.n_params, "dtype": str(dtype), "device": str(obj.device)}  # fmt: skip
     return Landscape(origin=o.numpy(), directions=torch.stack([d1, d2]).numpy(),
                      axes=(a_axis, c_axis), values=values, meta=meta)  # fmt: skip
@@ -420,7 +427,7 @@ def scan_line(
     d = stop - start
     coords = torch.tensor(np.column_stack([a, np.zeros_like(a)]))
     values = obj.loss_plane(start, d, torch.zeros_like(d), coords).numpy()
-    meta = {"method": "torch line", "param_names": ["α"], "loss": "torch",
+    meta = {"method": "torch line", "param_names": ["α"], "loss": _loss_name(loss_fn),
             "distance": float(d.norm())}  # fmt: skip
     return Landscape(origin=start.numpy(), directions=d.numpy()[None], axes=(a,), values=values,
                      meta=meta)  # fmt: skip

@@ -33,9 +33,25 @@ def _log_levels(values: np.ndarray, count: int = 18) -> np.ndarray:
 
 def figure_plane(run: NetworkRun, lang: Lang = "en") -> Figure:
     """Contours of the plane with the training path projected onto it."""
-    land = run.plane
+    title = tr(f"fig.plane.{run.plane_kind}", lang)
+    if run.pca is not None:
+        explained = run.pca.explained * 100
+        title += "\n" + tr("fig.pca_explained", lang, a=explained[0], b=explained[1])
+    start_key = "fig.plane_start" if run.plane_kind == "random" else "fig.plane_start_exact"
+    return figure_landscape(run.plane, title, run.path_coords, run.trajectory.steps,
+                            start_key, lang)  # fmt: skip
+
+
+def figure_landscape(
+    land: Landscape,
+    title: str,
+    path: np.ndarray | None = None,
+    steps: int | None = None,
+    start_key: str = "fig.plane_start_exact",
+    lang: Lang = "en",
+) -> Figure:
+    """Contours of any 2D landscape (log-spaced levels), with a projected path if given."""
     A, C = np.meshgrid(*land.axes)
-    path = run.path_coords
     with style():
         fig = _new_figure(6.4, 5.4)
         ax = fig.add_subplot()
@@ -43,34 +59,18 @@ def figure_plane(run: NetworkRun, lang: Lang = "en") -> Figure:
         filled = ax.contourf(A, C, land.values, levels=levels, cmap="viridis", extend="both")
         ax.contour(A, C, land.values, levels=levels, colors="k", linewidths=0.3, alpha=0.5)
         fig.colorbar(filled, ax=ax, label=loss_label(land.meta, lang), format="%.3g")
-        ax.plot(
-            path[:, 0],
-            path[:, 1],
-            "-",
-            color="white",
-            lw=1.4,
-            label=tr("fig.net_path", lang, steps=run.trajectory.steps),
-        )
-        ax.plot(
-            *path[0], "s", color=MODEL_COLOR, mec="white", ms=7, label=tr("fig.net_start", lang)
-        )
-        ax.plot(
-            *path[-1], "o", color=MINIMUM_COLOR, mec="black", ms=7, label=tr("fig.net_end", lang)
-        )
+        if path is not None and len(path):
+            label = tr("fig.net_path", lang, steps=steps if steps is not None else len(path) - 1)
+            ax.plot(path[:, 0], path[:, 1], "-o", ms=2.5, color="white", lw=1.4, label=label)
+            ax.plot(*path[0], "s", color=MODEL_COLOR, mec="white", ms=7, label=tr(start_key, lang))
+            ax.plot(*path[-1], "o", color=MINIMUM_COLOR, mec="black", ms=7,
+                    label=tr("fig.plane_end", lang))  # fmt: skip
+            ax.legend(loc="best", fontsize=8, framealpha=0.85)
         a, c = land.axes
         ax.set_xlim(a[0], a[-1])
         ax.set_ylim(c[0], c[-1])
         _label_axes(ax, land)
-        title = tr(f"fig.plane.{run.plane_kind}", lang)
-        if run.pca is not None:
-            title += "\n" + tr(
-                "fig.pca_explained",
-                lang,
-                a=run.pca.explained[0] * 100,
-                b=run.pca.explained[1] * 100,
-            )
         ax.set_title(title)
-        ax.legend(loc="best", fontsize=8, framealpha=0.85)
         return fig
 
 
