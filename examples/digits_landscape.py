@@ -18,10 +18,10 @@ import torch
 from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from digits import build, load  # noqa: E402
+from digits import build, load
 
-from losslab.plots.networks import figure_landscape, figure_line  # noqa: E402
-from losslab.torch import scan_line, scan_plane, scan_trajectory  # noqa: E402
+from losslab.plots.networks import figure_landscape, figure_line
+from losslab.torch import scan_line, scan_plane, scan_trajectory
 
 
 def main() -> None:
