@@ -252,10 +252,16 @@ class TorchObjective:
                 weight = int(x.shape[0])
                 if one_at_a_time:
                     tail0, tail1, tail2 = o[offset:], e1[offset:], e2[offset:]
+                    plan = _plan(rest)
+                    h = torch.empty_like(z0)
                     for k, (a, b) in enumerate(c.tolist()):
-                        h = torch.add(z0, z1, alpha=a).add_(z2, alpha=b)
+                        torch.add(z0, z1, alpha=a, out=h).add_(z2, alpha=b)
                         flat = torch.add(tail0, tail1, alpha=a).add_(tail2, alpha=b)
-                        totals[k] += float(rest_loss(flat, h, y)) * weight
+                        if plan is not None:
+                            out = _run_plan(plan, flat, h)
+                            totals[k] += float(self.loss_fn(out, y)) * weight
+                        else:
+                            totals[k] += float(rest_loss(flat, h.clone(), y)) * weight
                     continue
                 step = self._chunk()
                 for s in range(0, c.shape[0], step):
@@ -287,6 +293,50 @@ class TorchObjective:
             out[name] = flat[..., start : start + size].reshape(*flat.shape[:-1], *p.shape)
             start += size
         return out
+
+
+# --- a plain-op plan for nn.Sequential tails (no module dispatch per grid point) ---------------
+_ACTIVATIONS: dict[type[nn.Module], Callable[[torch.Tensor], torch.Tensor]] = {
+    nn.ReLU: torch.relu_,
+    nn.Tanh: torch.tanh_,
+    nn.Sigmoid: torch.sigmoid_,
+}
+
+
+def _plan(rest: nn.Module) -> list[tuple[Any, ...]] | None:
+    """Steps ``("linear", w_slice, shape, b_slice)`` / ``("act", fn)`` for a tail made only of
+    nn.Linear and ReLU/Tanh/Sigmoid layers (in order), else None."""
+    if not isinstance(rest, nn.Sequential):
+        return None
+    steps: list[tuple[Any, ...]] = []
+    start = 0
+    for module in rest:
+        if isinstance(module, nn.Linear):
+            w = module.weight.numel()
+            bias = module.bias.numel() if module.bias is not None else 0
+            steps.append(("linear", slice(start, start + w), module.weight.shape,
+                          slice(start + w, start + w + bias) if bias else None))  # fmt: skip
+            start += w + bias
+        elif type(module) in _ACTIVATIONS:
+            steps.append(("act", _ACTIVATIONS[type(module)]))
+        else:
+            return None
+    return steps
+
+
+def _run_plan(plan: list[tuple[Any, ...]], flat: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+    """The tail's output for its parameters ``flat`` and input ``h`` (which it overwrites)."""
+    for step in plan:
+        if step[0] == "act":
+            h = step[1](h)
+        else:
+            _, w_slice, shape, b_slice = step
+            weight = flat[w_slice].view(shape)
+            if b_slice is None:
+                h = h @ weight.T
+            else:
+                h = torch.addmm(flat[b_slice], h, weight.T)
+    return h
 
 
 # --- directions ------------------------------------------------------------------------------
