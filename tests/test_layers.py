@@ -66,7 +66,7 @@ def test_module_imports_only_its_own_layer_or_below(path):
 def test_importing_losslab_loads_no_drawing_library():
     code = (
         "import sys, losslab; losslab.walkthrough(); "
-        "print([m for m in ('matplotlib', 'plotly', 'tqdm') if m in sys.modules])"
+        "print([m for m in ('matplotlib', 'plotly', 'tqdm', 'torch', 'dash') if m in sys.modules])"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
