@@ -40,6 +40,12 @@ def _limits(ax: Axes, comparison: Comparison) -> None:
         ax.set_aspect("equal")
 
 
+def _mark_minimum(ax: Axes, minimum: np.ndarray, lang: Lang) -> None:
+    """The minimum as a black '+', labelled with its coordinates."""
+    ax.plot(*minimum, "+", color="black", ms=14, mew=2,
+            label=tr("fig.minimum", lang, w=minimum[0], b=minimum[1]))  # fmt: skip
+
+
 def _label(name: str, hyper: dict[str, float], lang: Lang = "en") -> str:
     lr = hyper.get("learning_rate", float("nan"))
     return tr("fig.optimizer_path", lang, name=optimizer_name(name, lang), lr=lr)
@@ -63,14 +69,7 @@ def figure_compare_overlay(comparison: Comparison, lang: Lang = "en") -> Figure:
                 color=COLORS[k % 10],
                 label=_label(name, traj.meta["hyperparameters"], lang),
             )
-        ax.plot(
-            *comparison.minimum,
-            "+",
-            color="black",
-            ms=14,
-            mew=2,
-            label=tr("fig.minimum", lang, w=comparison.minimum[0], b=comparison.minimum[1]),
-        )
+        _mark_minimum(ax, comparison.minimum, lang)
         _limits(ax, comparison)
         ax.set_xlabel(xname)
         ax.set_ylabel(yname)
@@ -174,14 +173,7 @@ def figure_minibatch(noise: MinibatchNoise, lang: Lang = "en") -> Figure:
                 alpha=0.9,
                 label=tr(key, lang, size=size),
             )
-        ax.plot(
-            *noise.minimum,
-            "+",
-            color="black",
-            ms=14,
-            mew=2,
-            label=tr("fig.minimum", lang, w=noise.minimum[0], b=noise.minimum[1]),
-        )
+        _mark_minimum(ax, noise.minimum, lang)
         a, c = noise.landscape.axes
         ax.set_xlim(a[0], a[-1])
         ax.set_ylim(c[0], c[-1])

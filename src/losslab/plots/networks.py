@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -74,25 +76,22 @@ def figure_landscape(
         return fig
 
 
+def draw_surface(ax: Any, land: Landscape, alpha: float) -> None:
+    """The landscape as a 3D surface on ``ax``, with at most about 60 facets a side."""
+    A, C = np.meshgrid(*land.axes)
+    stride = max(1, land.values.shape[0] // 60)
+    ax.plot_surface(A, C, land.values, cmap="viridis", rstride=stride, cstride=stride,
+                    linewidth=0, alpha=alpha)  # fmt: skip
+
+
 def figure_surface(
     land: Landscape, lang: Lang = "en", title_key: str = "fig.net_surface"
 ) -> Figure:
     """The plane's loss as a 3D surface."""
-    A, C = np.meshgrid(*land.axes)
     with style():
         fig = _new_figure(6.4, 5.2)
         ax = fig.add_subplot(projection="3d", computed_zorder=False)
-        stride = max(1, land.values.shape[0] // 60)
-        ax.plot_surface(
-            A,
-            C,
-            land.values,
-            cmap="viridis",
-            rstride=stride,
-            cstride=stride,
-            linewidth=0,
-            alpha=0.9,
-        )
+        draw_surface(ax, land, alpha=0.9)
         ax.view_init(elev=35, azim=-125)
         _label_axes(ax, land)
         ax.set_zlabel(loss_label(land.meta, lang))
@@ -201,17 +200,7 @@ def figure_xor(xor: XorLandscape, lang: Lang = "en") -> Figure:
         ax.set_title(tr("fig.xor_title", lang))
         ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
         ax3 = fig.add_subplot(1, 2, 2, projection="3d", computed_zorder=False)
-        stride = max(1, land.values.shape[0] // 60)
-        ax3.plot_surface(
-            A,
-            C,
-            land.values,
-            cmap="viridis",
-            rstride=stride,
-            cstride=stride,
-            linewidth=0,
-            alpha=0.85,
-        )
+        draw_surface(ax3, land, alpha=0.85)
         ax3.scatter(mins[:, 0], mins[:, 1], mins[:, 2], color=MINIMUM_COLOR, s=60, depthshade=False)
         if len(saddles):
             ax3.scatter(
