@@ -800,6 +800,11 @@ TEXTS.update(
             "en": "α: (1 − α)·start + α·trained",
             "ja": "α: (1 − α)·開始 + α·学習後",
         },
+        "fig.alpha_ab": {"en": "α: (1 − α)·A + α·B", "ja": "α: (1 − α)·A + α·B"},
+        "fig.line_title_ab": {
+            "en": "The loss on the straight line from A to B",
+            "ja": "A から B までの直線上の損失",
+        },
         "fig.line_title": {
             "en": "The loss on the straight line from the start to the trained network",
             "ja": "開始点から学習後のネットワークまでの直線上の損失",

@@ -99,21 +99,27 @@ def figure_surface(
         return fig
 
 
-def figure_line(line: Landscape, lang: Lang = "en") -> Figure:
-    """The loss along the straight line from the start (α = 0) to the trained network (α = 1)."""
+def figure_line(line: Landscape, lang: Lang = "en", ends: tuple[str, str] | None = None) -> Figure:
+    """The loss along the straight line from the start (α = 0) to the trained network (α = 1).
+
+    ``ends`` names the two ends instead (then the axis and title say A and B).
+    """
     alphas, values = line.axes[0], line.values
+    labels = (tr("fig.net_start", lang), tr("fig.net_end", lang)) if ends is None else (
+        f"A: {ends[0]} (α = 0)", f"B: {ends[1]} (α = 1)")  # fmt: skip
     with style():
         fig = _new_figure(6.4, 3.8)
         ax = fig.add_subplot()
         ax.plot(alphas, values, color=MODEL_COLOR, lw=2)
-        for alpha, key, color in ((0.0, "fig.net_start", MODEL_COLOR),
-                                  (1.0, "fig.net_end", MINIMUM_COLOR)):  # fmt: skip
+        for alpha, label, color in ((0.0, labels[0], MODEL_COLOR),
+                                    (1.0, labels[1], MINIMUM_COLOR)):  # fmt: skip
             k = int(np.argmin(np.abs(alphas - alpha)))
-            ax.plot(alphas[k], values[k], "o", color=color, mec="black", ms=7, label=tr(key, lang))
+            ax.plot(alphas[k], values[k], "o", color=color, mec="black", ms=7, label=label)
         ax.set_yscale("log" if values.min() > 0 and values.max() / values.min() > 100 else "linear")
-        ax.set_xlabel(tr("fig.alpha", lang))
+        ab = ends is not None
+        ax.set_xlabel(tr("fig.alpha_ab" if ab else "fig.alpha", lang))
         ax.set_ylabel(loss_label(line.meta, lang))
-        ax.set_title(tr("fig.line_title", lang))
+        ax.set_title(tr("fig.line_title_ab" if ab else "fig.line_title", lang))
         ax.grid(alpha=0.3)
         ax.legend()
         return fig
