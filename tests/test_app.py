@@ -203,3 +203,28 @@ def test_numbers_match_the_closed_form(server, browser):
     assert number(page, 6) == pytest.approx(q.Sxx)
     np.testing.assert_allclose([number(page, 11), number(page, 12)], q.eigenvalues, rtol=1e-5)
     page.close()
+
+
+def test_small_network_trains_and_matches_the_library(server, browser):
+    from losslab.app import train_network
+    from losslab.netlab import accuracy
+
+    page = open_page(browser, server)
+    page.fill("#net-hidden", "4")
+    page.fill("#net-steps", "150")
+    page.click("#net-train")
+    page.wait_for_selector("#net-summary-text", timeout=60_000)
+    expected = train_network("xor", "4", "tanh", "adam", 0.05, 150, "pca")
+    loss = expected.trajectory.losses[-1]
+    acc = accuracy(expected.objective, expected.trajectory.params[-1])
+    text = page.inner_text("#net-summary-text")
+    assert f"loss {loss:.4g}" in text and f"accuracy {acc * 100:.1f}%" in text
+    kinds = page.evaluate(
+        "document.querySelector('#net-plane-graph .js-plotly-plot')._fullData.map(t => t.type)"
+    )
+    assert kinds[0] == "contour" and "scatter" in kinds
+    page.fill("#net-hidden", "500,500")
+    page.click("#net-train")
+    page.wait_for_function("document.querySelector('#net-message').innerText.includes('64')")
+    assert page.errors == []
+    page.close()

@@ -8,6 +8,8 @@ data and grid that made them.
 Limits (documented in the README): at most 10,000 samples, 1,000 steps per
 "Run", 5,000 points of path; the landscape grid is -10..10 in steps of 0.5
 for the 3D view and 201 x 201 points around the data's minimum for the map.
+The small network: at most 3 hidden layers of 64 units, 2,000 training steps,
+a 41 x 41 plane.
 """
 
 from __future__ import annotations
@@ -32,9 +34,12 @@ from losslab.data import (
     teacher_curve,
     teacher_data,
 )
+from losslab.datasets import TOY_SETS, toy_data
 from losslab.errors import LosslabError
-from losslab.i18n import LANGS, Lang, optimizer_name, tr
+from losslab.i18n import LANGS, Lang, loss_label, optimizer_name, tr
 from losslab.landscape import Landscape, scan_plane
+from losslab.netlab import NetworkRun, Plane, accuracy, build_objective, train_and_scan
+from losslab.networks import ACTIVATIONS, parse_hidden
 from losslab.objective import Objective, perceptron_objective
 from losslab.optimizers import OPTIMIZERS, Trajectory, make_optimizer
 from losslab.plots import interactive
@@ -42,6 +47,7 @@ from losslab.plots import interactive
 MAX_SAMPLES = 10_000
 MAX_RUN = 1_000
 MAX_PATH = 5_000
+NET_MAX_STEPS = 2_000
 DEFAULTS: dict[str, str] = {"teacher": "2*x + 1", "x": "-1:3:21", "init": "3,2"}
 LR_MIN, LR_MAX = 1e-3, 2.0
 
@@ -161,6 +167,11 @@ LABELS = [
     ("label-lr", "app.lr"), ("label-init", "app.init"), ("set-init", "app.set_init"),
     ("step", "app.step"), ("run", "app.run"), ("reset", "app.reset"),
     ("label-runn", "app.run_steps"), ("hint-click", "app.click_hint"), ("title", "app.title"),
+    ("net-title", "app.net_title"), ("net-intro", "app.net_intro"),
+    ("label-net-data", "app.net_data"), ("label-net-hidden", "app.net_hidden"),
+    ("label-net-activation", "app.net_activation"), ("label-net-optimizer", "app.optimizer"),
+    ("label-net-lr", "app.net_lr"), ("label-net-steps", "app.net_steps"),
+    ("label-net-plane", "app.net_plane"), ("net-train", "app.net_train"),
 ]  # fmt: skip
 
 
@@ -234,11 +245,99 @@ def layout() -> html.Div:
         [
             html.Div([dcc.Graph(id="data-graph"), dcc.Graph(id="contour-graph")], className="row"),
             html.Div([dcc.Graph(id="surface-graph"), dcc.Graph(id="loss-graph")], className="row"),
+            network_section(),
         ],
         className="views",
     )
     return html.Div([dcc.Store(id="session", storage_type="memory"), controls, views],
                     className="page")  # fmt: skip
+
+
+def network_section() -> html.Div:
+    """Beyond the perceptron: a toy data set, a small network and its landscape plane."""
+    controls = html.Div(
+        [
+            _field(
+                "label-net-data",
+                dcc.Dropdown(
+                    id="net-data",
+                    value="xor",
+                    clearable=False,
+                    options=[{"label": n, "value": n} for n in TOY_SETS],
+                ),
+            ),
+            _field("label-net-hidden", dcc.Input(id="net-hidden", value="4", type="text")),
+            _field(
+                "label-net-activation",
+                dcc.Dropdown(
+                    id="net-activation",
+                    value="tanh",
+                    clearable=False,
+                    options=[{"label": n, "value": n} for n in ACTIVATIONS],
+                ),
+            ),
+            _field(
+                "label-net-optimizer",
+                dcc.Dropdown(
+                    id="net-optimizer",
+                    value="adam",
+                    clearable=False,
+                    options=[{"label": n, "value": n} for n in OPTIMIZERS],
+                ),
+            ),
+            _field("label-net-lr", dcc.Input(id="net-lr", value=0.05, type="number", min=0)),
+            _field(
+                "label-net-steps",
+                dcc.Input(id="net-steps", value=300, type="number", min=1, max=NET_MAX_STEPS),
+            ),
+            _field(
+                "label-net-plane",
+                dcc.RadioItems(
+                    id="net-plane",
+                    value="pca",
+                    inline=True,
+                    options=[
+                        {"label": "PCA", "value": "pca"},
+                        {"label": "random", "value": "random"},
+                    ],
+                ),
+            ),
+            html.Button(id="net-train", n_clicks=0),
+            html.Div(id="net-message", role="alert", className="message"),
+            html.Div(id="net-summary"),
+        ],
+        className="net-controls",
+    )
+    graphs = html.Div([dcc.Graph(id="net-prediction"), dcc.Graph(id="net-plane-graph"),
+                       dcc.Graph(id="net-loss")], className="row wrap")  # fmt: skip
+    parts = [html.H2(id="net-title"), html.P(id="net-intro"),
+             html.Div([controls, graphs], className="net")]  # fmt: skip
+    return html.Div(parts, className="network")
+
+
+def train_network(
+    data_name: str,
+    hidden: str,
+    activation: str,
+    optimizer: str,
+    lr: Any,
+    steps: Any,
+    plane: str,
+    seed: int = 0,
+) -> NetworkRun:
+    """Train the small network the section's fields ask for (raises LosslabError)."""
+    sizes = parse_hidden(hidden or "")
+    if len(sizes) > 3 or any(s > 64 for s in sizes):
+        raise LosslabError("error.app_net", hidden=hidden)
+    try:
+        n_steps, rate = int(steps), float(lr)
+    except (TypeError, ValueError):
+        raise LosslabError("error.steps", value=steps) from None
+    if not 1 <= n_steps <= NET_MAX_STEPS:
+        raise LosslabError("error.steps_large", value=n_steps, limit=NET_MAX_STEPS)
+    objective = build_objective(toy_data(data_name, seed=seed), sizes, activation)
+    kind: Plane = "random" if plane == "random" else "pca"
+    return train_and_scan(objective, optimizer, rate, n_steps, seed, kind, points=41)
 
 
 CSS = """
@@ -256,7 +355,12 @@ body { font-family: 'DejaVu Sans', 'Noto Sans CJK JP', 'IPAexGothic', 'IPAGothic
 .numbers td { border-top: 1px solid #ddd; padding: 2px 4px; }
 .numbers td:last-child { text-align: right; font-variant-numeric: tabular-nums; }
 .formula { font-family: 'DejaVu Sans Mono', monospace; font-size: 12px; margin: 6px 0; }
-.views { flex: 1; min-width: 0; } .row { display: flex; gap: 8px; }
+.views { flex: 1; min-width: 0; }
+.network { border-top: 2px solid #f28e2b; margin-top: 8px; }
+.network h2 { font-size: 17px; margin: 8px 0 2px; } .network p { margin: 2px 0 6px; }
+.net { display: flex; gap: 8px; } .net-controls { flex: 0 0 200px; font-size: 14px; }
+.row { display: flex; gap: 8px; } .wrap { flex-wrap: wrap; flex: 1; min-width: 0; }
+.row.wrap > div { flex: 1 1 370px; }
 .row > div { flex: 1; min-width: 0; }
 """
 
@@ -401,6 +505,44 @@ def _callbacks(app: Dash) -> None:
             {"label": optimizer_name(make_optimizer(n).name, lang), "value": n} for n in OPTIMIZERS
         ]
         return [*(tr(key, lang) for _, key in LABELS), options]
+
+    @app.callback(
+        Output("net-prediction", "figure"),
+        Output("net-plane-graph", "figure"),
+        Output("net-loss", "figure"),
+        Output("net-summary", "children"),
+        Output("net-message", "children"),
+        Input("net-train", "n_clicks"),
+        Input("lang", "value"),
+        State("net-data", "value"),
+        State("net-hidden", "value"),
+        State("net-activation", "value"),
+        State("net-optimizer", "value"),
+        State("net-lr", "value"),
+        State("net-steps", "value"),
+        State("net-plane", "value"),
+    )
+    def network(
+        clicks: int, lang: Lang, data_name: str, hidden: str, activation: str, optimizer: str,
+        lr: Any, steps: Any, plane: str,
+    ) -> Any:  # fmt: skip
+        if not clicks:
+            return (no_update,) * 4 + ("",)
+        try:
+            result = train_network(data_name, hidden, activation, optimizer, lr, steps, plane)
+        except LosslabError as exc:
+            return (no_update,) * 4 + (exc.localized(lang),)
+        obj, traj = result.objective, result.trajectory
+        prediction = interactive.prediction_map(result.prediction_grid, obj.data.x, obj.data.t,
+                                                lang)  # fmt: skip
+        plane_fig = interactive.plane_map(result.plane, result.path_coords, lang)
+        curve = interactive.loss_curve(traj.losses, 0.0, lang)
+        curve.update_layout(height=400, yaxis_title=loss_label(result.plane.meta, lang))
+        acc = accuracy(obj, traj.params[-1])
+        summary = tr("app.net_summary", lang, params=len(obj.param_names), loss=traj.losses[-1])
+        if acc is not None:
+            summary += " " + tr("cli.accuracy", lang, value=acc * 100)
+        return prediction, plane_fig, curve, html.Span(summary, id="net-summary-text"), ""
 
     @app.callback(Output("lr-value", "children"), Input("lr", "value"), Input("lang", "value"),
                   Input("session", "data"))  # fmt: skip

@@ -1129,3 +1129,36 @@ TEXTS.update(
         },
     }
 )
+
+
+TEXTS.update(
+    {
+        "app.net_title": {
+            "en": "Beyond the perceptron: a small network",
+            "ja": "パーセプトロンの先へ: 小さなネットワーク",
+        },
+        "app.net_intro": {
+            "en": "Train a small network on a toy data set and look at its loss in a plane: the plane of its training path (PCA) or a random filter-normalised one. It is not a bowl.",
+            "ja": "トイデータで小さなネットワークを学習し、その損失を平面で見ます。学習の経路の平面 (PCA) か、フィルター正規化したランダムな平面です。お椀形ではありません。",
+        },
+        "app.net_data": {"en": "Data", "ja": "データ"},
+        "app.net_hidden": {"en": "Hidden layers (e.g. 8,8)", "ja": "隠れ層 (例: 8,8)"},
+        "app.net_activation": {"en": "Activation", "ja": "活性化関数"},
+        "app.net_lr": {"en": "Learning rate", "ja": "学習率"},
+        "app.net_steps": {"en": "Steps", "ja": "ステップ数"},
+        "app.net_plane": {"en": "Plane", "ja": "平面"},
+        "app.net_train": {"en": "Train", "ja": "学習する"},
+        "app.net_plane_title": {
+            "en": "The loss in the plane (log scale)",
+            "ja": "平面上の損失(対数目盛り)",
+        },
+        "app.net_summary": {
+            "en": "{params} parameters, loss {loss:.4g} after training;",
+            "ja": "パラメーター {params} 個、学習後の損失 {loss:.4g}。",
+        },
+        "error.app_net": {
+            "en": "The hidden layers '{hidden}' are too large for the lab: use at most 3 layers of at most 64 units.",
+            "ja": "隠れ層 '{hidden}' はラボには大きすぎます。64 ユニット以下の層を 3 つまでにしてください。",
+        },
+    }
+)

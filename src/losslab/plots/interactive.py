@@ -15,6 +15,7 @@ from losslab.i18n import Lang, line_text, loss_label, optimizer_name, tr
 from losslab.landscape import Landscape
 from losslab.optimizers import Trajectory
 
+EDGE = {"color": "black", "width": 1}
 FONTS = (
     "'DejaVu Sans', 'Noto Sans CJK JP', 'IPAexGothic', 'IPAGothic', 'Hiragino Sans', "
     "'Yu Gothic', Meiryo, sans-serif"
@@ -246,4 +247,68 @@ def loss_curve(losses: NDArray[np.float64], min_loss: float, lang: Lang = "en") 
         margin={"l": 60, "r": 10, "t": 30, "b": 40}, font={"family": FONTS},
         title={"text": tr("fig.loss_curve_title", lang), "font": {"size": 14}},
     )  # fmt: skip
+    return fig
+
+
+def plane_map(
+    landscape: Landscape, path: NDArray[np.float64] | None, lang: Lang = "en"
+) -> go.Figure:
+    """Contours of a network's landscape plane (log of loss above its minimum), with a path."""
+    a, c = landscape.axes
+    names = landscape.meta.get("param_names", ["α", "β"])
+    lo = float(np.nanmin(landscape.values))
+    fig = go.Figure(
+        go.Contour(x=a, y=c, z=np.log10(landscape.values - lo + 1e-4), colorscale="Viridis",
+                   ncontours=20, showscale=False, hovertemplate="%{x:.3g}, %{y:.3g}<extra></extra>")
+    )  # fmt: skip
+    if path is not None and len(path):
+        fig.add_trace(go.Scatter(x=path[:, 0], y=path[:, 1], mode="lines+markers",
+                                 name=tr("fig.net_path", lang, steps=len(path) - 1),
+                                 line={"color": "white", "width": 2},
+                                 marker={"size": 3}))  # fmt: skip
+        fig.add_trace(go.Scatter(x=path[-1:, 0], y=path[-1:, 1], mode="markers",
+                                 name=tr("fig.plane_end", lang),
+                                 marker={"color": "red", "size": 10, "line": EDGE}))  # fmt: skip
+    fig.update_layout(
+        xaxis_title=str(names[0]), yaxis_title=str(names[1]), height=400,
+        margin={"l": 50, "r": 10, "t": 30, "b": 40}, font={"family": FONTS},
+        legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.8)"},
+        title={"text": tr("app.net_plane_title", lang), "font": {"size": 14}},
+    )  # fmt: skip
+    return fig
+
+
+def prediction_map(
+    grid: tuple[NDArray[np.float64], ...],
+    x: NDArray[np.float64],
+    t: NDArray[np.float64],
+    lang: Lang = "en",
+) -> go.Figure:
+    """The network's decision map (two inputs) or fitted curve (one input) with the data."""
+    fig = go.Figure()
+    if len(grid) == 3:
+        gx, gy, value = grid
+        fig.add_trace(go.Heatmap(x=gx[0], y=gy[:, 0], z=value, colorscale="RdBu", reversescale=True,
+                                 opacity=0.5, showscale=False, hoverinfo="skip"))  # fmt: skip
+        colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"]  # class 0 blue, 1 red
+        for k in np.unique(t.astype(int)):
+            pts = x[t.astype(int) == k]
+            fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers",
+                                     name=tr("fig.class", lang, k=int(k)),
+                                     marker={"size": 7, "line": EDGE,
+                                             "color": colors[int(k) % len(colors)]}))  # fmt: skip
+        title = tr("fig.decision_title", lang)
+    elif len(grid) == 2:
+        xs, ys = grid
+        x1 = x if x.ndim == 1 else x[:, 0]
+        fig.add_trace(go.Scatter(x=x1, y=t, mode="markers", name=tr("fig.data", lang),
+                                 marker={"color": "#ff7f0e", "line": EDGE}))  # fmt: skip
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=tr("fig.net_fit", lang),
+                                 line={"color": "#1f77b4", "width": 3}))  # fmt: skip
+        title = tr("fig.fit_curve_title", lang)
+    else:
+        title = ""
+    fig.update_layout(height=400, margin={"l": 50, "r": 10, "t": 30, "b": 40},
+                      title={"text": title, "font": {"size": 14}}, font={"family": FONTS},
+                      legend={"x": 0.01, "y": 0.99})  # fmt: skip
     return fig
