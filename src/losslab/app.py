@@ -253,37 +253,28 @@ def layout() -> html.Div:
                     className="page")  # fmt: skip
 
 
+def _choice(ident: str, value: str, names: Any) -> dcc.Dropdown:
+    """A dropdown of names (shown as they are), with ``value`` chosen."""
+    return dcc.Dropdown(id=ident, value=value, clearable=False,
+                        options=[{"label": n, "value": n} for n in names])  # fmt: skip
+
+
 def network_section() -> html.Div:
     """Beyond the perceptron: a toy data set, a small network and its landscape plane."""
     controls = html.Div(
         [
             _field(
                 "label-net-data",
-                dcc.Dropdown(
-                    id="net-data",
-                    value="xor",
-                    clearable=False,
-                    options=[{"label": n, "value": n} for n in TOY_SETS],
-                ),
+                _choice("net-data", "xor", TOY_SETS),
             ),
             _field("label-net-hidden", dcc.Input(id="net-hidden", value="4", type="text")),
             _field(
                 "label-net-activation",
-                dcc.Dropdown(
-                    id="net-activation",
-                    value="tanh",
-                    clearable=False,
-                    options=[{"label": n, "value": n} for n in ACTIVATIONS],
-                ),
+                _choice("net-activation", "tanh", ACTIVATIONS),
             ),
             _field(
                 "label-net-optimizer",
-                dcc.Dropdown(
-                    id="net-optimizer",
-                    value="adam",
-                    clearable=False,
-                    options=[{"label": n, "value": n} for n in OPTIMIZERS],
-                ),
+                _choice("net-optimizer", "adam", OPTIMIZERS),
             ),
             _field("label-net-lr", dcc.Input(id="net-lr", value=0.05, type="number", min=0)),
             _field(
