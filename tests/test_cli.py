@@ -135,3 +135,16 @@ def test_all_x_equal_in_the_report(tmp_path):
 def test_curved_teacher_is_explained(tmp_path):
     out = run_demo(tmp_path, "--teacher", "sin(x)")
     assert "least-squares line" in (out / REPORT_NAME).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--x", "0:1:1"],  # one sample: a parabolic cylinder, batches of at most 1
+        ["--x", "0:1:60000", "--grid", "-2:2:1"],  # the formula check samples the grid
+        ["--learning-rate", "1e10", "--steps", "5"],  # diverges at the first step
+    ],
+)
+def test_edge_settings_still_give_a_report(tmp_path, args):
+    out = run_demo(tmp_path, *args)
+    assert (out / REPORT_NAME).stat().st_size > 100_000

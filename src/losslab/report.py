@@ -139,7 +139,9 @@ def report_data(wt: Walkthrough) -> ReportData:
         wt=wt,
         comparison=compare(None, names, init=wt.init, data=wt.data),
         sweep=lr_sweep(init=wt.init, data=wt.data),
-        minibatch=minibatch_noise(init=wt.init, data=noisy),
+        minibatch=minibatch_noise(
+            [*sorted({1, min(4, wt.data.n)}), None], init=wt.init, data=noisy
+        ),
         xor=xor_landscape(),
     )
 

@@ -166,7 +166,8 @@ def _formula_check(
     W, B = np.meshgrid(*landscape.axes)
     points = np.stack([W.ravel(), B.ravel()], axis=1)
     if points.shape[0] * objective.data.n > FULL_CHECK_LIMIT:
-        rows = np.random.default_rng(0).choice(points.shape[0], 10_000, replace=False)
+        count = min(10_000, points.shape[0])
+        rows = np.random.default_rng(0).choice(points.shape[0], count, replace=False)
         points = points[rows]
     direct = objective.loss_batch(points)
     formula = quad.expanded(points[:, 0], points[:, 1])
