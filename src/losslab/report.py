@@ -175,6 +175,8 @@ td, th { border: 1px solid #ccc; padding: .2em .6em; text-align: right; }
 th { background: #f4f4f4; } .note { background: #fff6e5; border-left: 4px solid #f28e2b;
      padding: .5em 1em; } math[display=block] { margin: .8em 0; font-size: 1.1em; }
 math { font-family: 'STIX Two Math', 'Latin Modern Math', 'Cambria Math', math; }
+math mtable { border-left: 1.5px solid #333; border-right: 1.5px solid #333;
+              border-radius: 7px; padding: 1px 5px; margin: 0 2px; }
 ol li { margin: .4em 0; } code { background: #f4f4f4; padding: 0 .2em; }
 """
 
@@ -336,10 +338,10 @@ def render_html(data: ReportData, lang: Lang, figures: dict[str, bytes]) -> str:
     h = q.hessian
     add(
         math(
-            r"H = \frac{2}{n}\left(\begin{matrix} S_{xx} & S_x \\ S_x & n \end{matrix}\right)"
-            rf" = \left(\begin{{matrix}} {fmt(h[0, 0]).replace('−', '-')} & "
+            r"H = \frac{2}{n}\begin{matrix} S_{xx} & S_x \\ S_x & n \end{matrix}"
+            rf" = \begin{{matrix}} {fmt(h[0, 0]).replace('−', '-')} & "
             rf"{fmt(h[0, 1]).replace('−', '-')} \\ {fmt(h[1, 0]).replace('−', '-')} & "
-            rf"{fmt(h[1, 1]).replace('−', '-')} \end{{matrix}}\right)"
+            rf"{fmt(h[1, 1]).replace('−', '-')} \end{{matrix}}"
         )
     )
     add(
@@ -355,9 +357,9 @@ def render_html(data: ReportData, lang: Lang, figures: dict[str, bytes]) -> str:
     )
     add(
         math(
-            r"\left(\begin{matrix} S_{xx} & S_x \\ S_x & n \end{matrix}\right)"
-            r"\left(\begin{matrix} w \\ b \end{matrix}\right) ="
-            r" \left(\begin{matrix} S_{xy} \\ S_y \end{matrix}\right)"
+            r"\begin{matrix} S_{xx} & S_x \\ S_x & n \end{matrix}"
+            r"\begin{matrix} w \\ b \end{matrix} ="
+            r" \begin{matrix} S_{xy} \\ S_y \end{matrix}"
         )
     )
     add(
