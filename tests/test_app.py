@@ -228,3 +228,26 @@ def test_small_network_trains_and_matches_the_library(server, browser):
     page.wait_for_function("document.querySelector('#net-message').innerText.includes('64')")
     assert page.errors == []
     page.close()
+
+
+def test_sgd_with_a_mini_batch_matches_the_librarys_run(server, browser):
+    page = open_page(browser, server)
+    page.locator("#optimizer").click()
+    page.get_by_role("option", name="SGD", exact=True).click()
+    page.wait_for_function("document.querySelector('#optimizer-value').innerText === 'SGD'")
+    page.fill("#batch", "4")
+    handle = page.locator("#lr .rc-slider-handle, #lr [role=slider]").first
+    log_lr = float(handle.get_attribute("aria-valuenow"))
+    page.fill("#runn", "25")
+    page.click("#run")
+    wait_for_change(page, 0, 3.0)
+    page.wait_for_timeout(300)
+    expected = run(perceptron_objective(teacher_data()), make_optimizer("sgd", float(10**log_lr)),
+                   [3, 2], 25, batch_size=4, seed=0, tolerance=0)  # fmt: skip
+    assert path_length(page) == 26
+    assert number(page, 0) == pytest.approx(expected.params[-1][0], rel=1e-5)
+    assert number(page, 1) == pytest.approx(expected.params[-1][1], rel=1e-5)
+    page.fill("#batch", "999")
+    page.click("#step")
+    page.wait_for_function("document.querySelector('#message').innerText.includes('batch size')")
+    page.close()

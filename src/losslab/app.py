@@ -41,7 +41,7 @@ from losslab.landscape import Landscape, scan_plane
 from losslab.netlab import NetworkRun, Plane, accuracy, build_objective, train_and_scan
 from losslab.networks import ACTIVATIONS, parse_hidden
 from losslab.objective import Objective, perceptron_objective
-from losslab.optimizers import OPTIMIZERS, Trajectory, make_optimizer
+from losslab.optimizers import OPTIMIZERS, Trajectory, make_optimizer, minibatch
 from losslab.plots import interactive
 
 MAX_SAMPLES = 10_000
@@ -114,8 +114,14 @@ def new_session(settings: dict[str, Any], init: list[float]) -> dict[str, Any]:
             "stop": None, "message": None}  # fmt: skip
 
 
-def advance(session: dict[str, Any], optimizer: str, lr: float, steps: int) -> dict[str, Any]:
-    """``steps`` more updates of ``optimizer`` from the end of the path (state kept)."""
+def advance(
+    session: dict[str, Any], optimizer: str, lr: float, steps: int, batch: int | None = None
+) -> dict[str, Any]:
+    """``steps`` more updates of ``optimizer`` from the end of the path (state kept).
+
+    With ``batch`` (SGD only), each update uses the mini-batch of
+    :func:`losslab.optimizers.minibatch` for its step, as ``run`` does.
+    """
     st = session["settings"]
     s = setting(st["teacher"], st["x"], st["noise"], st["seed"])
     opt = make_optimizer(optimizer, lr)
@@ -132,8 +138,14 @@ def advance(session: dict[str, Any], optimizer: str, lr: float, steps: int) -> d
     steps = min(steps, MAX_PATH - len(path))
     if steps <= 0:
         return {**session, "message": {"key": "app.path_full", "params": {"limit": MAX_PATH}}}
+    n = s.data.n
+    if batch is not None and not 1 <= batch <= n:
+        raise LosslabError("error.batch_size", value=batch, n=n)
+    use_batches = optimizer == "sgd" and batch is not None and batch < n
     for _ in range(steps):
-        grad = s.objective.gradient(params)
+        step = len(path) - 1
+        batch_rows = minibatch(n, batch, st["seed"], step) if use_batches and batch else None
+        grad = s.objective.gradient(params, batch_rows)
         updates, state = opt.update(grad, state, params)
         with np.errstate(all="ignore"):
             params = params + updates
@@ -166,7 +178,8 @@ LABELS = [
     ("label-seed", "app.seed"), ("apply", "app.apply"), ("label-optimizer", "app.optimizer"),
     ("label-lr", "app.lr"), ("label-init", "app.init"), ("set-init", "app.set_init"),
     ("step", "app.step"), ("run", "app.run"), ("reset", "app.reset"),
-    ("label-runn", "app.run_steps"), ("hint-click", "app.click_hint"), ("title", "app.title"),
+    ("label-runn", "app.run_steps"), ("label-batch", "app.batch"),
+    ("hint-click", "app.click_hint"), ("title", "app.title"),
     ("net-title", "app.net_title"), ("net-intro", "app.net_intro"),
     ("label-net-data", "app.net_data"), ("label-net-hidden", "app.net_hidden"),
     ("label-net-activation", "app.net_activation"), ("label-net-optimizer", "app.optimizer"),
@@ -221,6 +234,7 @@ def layout() -> html.Div:
                 ),
             ),
             html.Div(id="lr-value", className="lr-value"),
+            _field("label-batch", dcc.Input(id="batch", type="number", min=1, step=1)),
             _field(
                 "label-init",
                 dcc.Input(id="init", value=DEFAULTS["init"], type="text", debounce=True),
@@ -399,12 +413,13 @@ def _callbacks(app: Dash) -> None:
         State("optimizer", "value"),
         State("lr", "value"),
         State("runn", "value"),
+        State("batch", "value"),
         State("session", "data"),
     )
     def update(
         _apply: Any, _t: Any, _x: Any, _set: Any, _i: Any, _reset: Any, _step: Any, _run: Any,
         click: Any, teacher: Any, x: Any, noise: Any, seed: Any, init: Any, optimizer: str,
-        log_lr: float, runn: Any, session: dict[str, Any] | None,
+        log_lr: float, runn: Any, batch: Any, session: dict[str, Any] | None,
     ) -> tuple[Any, Any]:  # fmt: skip
         trigger = ctx.triggered_id
         lr = float(10**log_lr)
@@ -430,7 +445,8 @@ def _callbacks(app: Dash) -> None:
                         raise LosslabError("error.app_run", limit=MAX_RUN) from None
                     if not 1 <= steps <= MAX_RUN:
                         raise LosslabError("error.app_run", limit=MAX_RUN)
-                return advance(session, optimizer, lr, steps), no_update
+                size = None if batch in (None, "") else int(batch)
+                return advance(session, optimizer, lr, steps, size), no_update
         except LosslabError as exc:
             if session is None:
                 return no_update, no_update

@@ -999,6 +999,10 @@ TEXTS.update(
         "app.run": {"en": "Run N steps", "ja": "N ステップ実行"},
         "app.reset": {"en": "Reset", "ja": "リセット"},
         "app.run_steps": {"en": "N", "ja": "N"},
+        "app.batch": {
+            "en": "Mini-batch size for SGD (empty: all samples)",
+            "ja": "SGD のミニバッチサイズ(空欄: 全サンプル)",
+        },
         "app.loss": {"en": "loss", "ja": "損失"},
         "app.minimum": {"en": "minimum (w, b)", "ja": "最小値 (w, b)"},
         "app.path_full": {

@@ -328,12 +328,29 @@ def stability_limit(problem: Problem) -> float | None:
     return None
 
 
-def _batches(n: int, batch_size: int, rng: np.random.Generator) -> Iterator[NDArray[np.intp]]:
-    """Mini-batches of sample indices: each epoch a new seeded permutation, cut in order."""
+def minibatch(n: int, batch_size: int, seed: int, step: int) -> NDArray[np.intp]:
+    """The sample indices of update ``step`` (0-based) of mini-batch SGD.
+
+    Each epoch is a permutation of the n samples drawn from
+    ``numpy.random.default_rng([seed, epoch])``, cut in order into batches (the
+    last one may be smaller). It depends on the step alone, so a run can be
+    continued or replayed (the web app does) and gives the same batches.
+
+    >>> minibatch(5, 2, seed=0, step=0).size, minibatch(5, 2, seed=0, step=2).size
+    (2, 1)
+    """
+    per_epoch = -(-n // batch_size)
+    epoch, k = divmod(step, per_epoch)
+    order = np.random.default_rng([seed, epoch]).permutation(n)
+    return order[k * batch_size : (k + 1) * batch_size]
+
+
+def _batches(n: int, batch_size: int, seed: int) -> Iterator[NDArray[np.intp]]:
+    """The mini-batches of :func:`minibatch`, step after step."""
+    step = 0
     while True:
-        order = rng.permutation(n)
-        for start in range(0, n, batch_size):
-            yield order[start : start + batch_size]
+        yield minibatch(n, batch_size, seed, step)
+        step += 1
 
 
 def run(
@@ -349,8 +366,8 @@ def run(
     """Run ``optimizer`` on ``problem`` from ``init`` for at most ``steps`` updates.
 
     Each update uses the gradient over all data or, with ``batch_size``, over a
-    mini-batch (seeded shuffling each epoch). The recorded loss is always over
-    all data. Stops early when the full gradient's norm falls below
+    mini-batch (seeded shuffling each epoch, see :func:`minibatch`). The recorded
+    loss is always over all data. Stops early when the full gradient's norm falls below
     ``tolerance`` (converged), or when the loss becomes non-finite or exceeds
     ``divergence_bound`` times ``max(1, initial loss)`` (diverged).
     Divergence is a result, not an error: the finite steps are kept.
@@ -372,7 +389,7 @@ def run(
         n = problem.data.n if isinstance(problem, Objective) else 0
         if int(batch_size) != batch_size or not 1 <= batch_size <= max(n, 1) or n == 0:
             raise LosslabError("error.batch_size", value=batch_size, n=n)
-        batches = _batches(n, int(batch_size), np.random.default_rng(seed))
+        batches = _batches(n, int(batch_size), seed)
     state = optimizer.init(params)
     loss = problem.loss(params)
     grad = problem.gradient(params)
