@@ -64,13 +64,16 @@ def landscape_3d(
         )
     if quadratic is not None:
         w, b = quadratic.minimum
+        # A red stem rises from the minimum, so the point shows through the surface.
+        top = quadratic.min_loss + 0.12 * float(np.ptp(landscape.values))
         fig.add_trace(
             go.Scatter3d(
-                x=[w],
-                y=[b],
-                z=[quadratic.min_loss],
-                mode="markers",
-                marker={"size": 9, "color": "red", "line": {"color": "black", "width": 1}},
+                x=[w, w],
+                y=[b, b],
+                z=[quadratic.min_loss, top],
+                mode="lines+markers",
+                line={"color": "red", "width": 6},
+                marker={"size": [9, 0], "color": "red", "line": {"color": "black", "width": 1}},
                 name=tr("fig.minimum", lang, w=w, b=b),
             )
         )
