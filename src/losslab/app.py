@@ -41,7 +41,7 @@ from losslab.landscape import Landscape, scan_plane
 from losslab.netlab import NetworkRun, Plane, accuracy, build_objective, train_and_scan
 from losslab.networks import ACTIVATIONS, parse_hidden
 from losslab.objective import Objective, perceptron_objective
-from losslab.optimizers import OPTIMIZERS, Trajectory, make_optimizer, minibatch
+from losslab.optimizers import OPTIMIZERS, Trajectory, continue_run, make_optimizer
 from losslab.plots import interactive
 
 MAX_SAMPLES = 10_000
@@ -142,20 +142,15 @@ def advance(
     if batch is not None and not 1 <= batch <= n:
         raise LosslabError("error.batch_size", value=batch, n=n)
     use_batches = optimizer == "sgd" and batch is not None and batch < n
-    for _ in range(steps):
-        step = len(path) - 1
-        batch_rows = minibatch(n, batch, st["seed"], step) if use_batches and batch else None
-        grad = s.objective.gradient(params, batch_rows)
-        updates, state = opt.update(grad, state, params)
-        with np.errstate(all="ignore"):
-            params = params + updates
-            loss = s.objective.loss(params)
-        if not (np.all(np.isfinite(params)) and math.isfinite(loss) and loss <= bound):
-            message = {"kind": "diverged", "step": len(path), "lr": lr,
-                       "limit": s.quadratic.stability_limit}  # fmt: skip
-            break
-        path.append(params.tolist())
-        losses.append(loss)
+    more = continue_run(s.objective, opt, params, state, steps, bound,
+                        batch_size=batch if use_batches else None, seed=st["seed"],
+                        first_step=len(path) - 1)  # fmt: skip
+    path += [p.tolist() for p in more.params]
+    losses += more.losses
+    state = more.state
+    if more.stop == "diverged":
+        message = {"kind": "diverged", "step": more.diverged_at, "lr": lr,
+                   "limit": s.quadratic.stability_limit}  # fmt: skip
     return {**session, "path": path, "losses": losses, "message": message,
             "opt": {"name": optimizer, "lr": lr, "state": _state_to_json(state)}}  # fmt: skip
 

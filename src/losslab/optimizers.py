@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -345,12 +345,67 @@ def minibatch(n: int, batch_size: int, seed: int, step: int) -> NDArray[np.intp]
     return order[k * batch_size : (k + 1) * batch_size]
 
 
-def _batches(n: int, batch_size: int, seed: int) -> Iterator[NDArray[np.intp]]:
-    """The mini-batches of :func:`minibatch`, step after step."""
-    step = 0
-    while True:
-        yield minibatch(n, batch_size, seed, step)
-        step += 1
+@dataclass(frozen=True)
+class Continuation:
+    """What :func:`continue_run` made: the new points (after each update), and where it stopped."""
+
+    params: list[FloatArray]
+    losses: list[float]
+    gradients: list[FloatArray]
+    state: State
+    stop: str
+    diverged_at: int | None
+
+
+def continue_run(
+    problem: Problem,
+    optimizer: Optimizer,
+    params: FloatArray,
+    state: State,
+    steps: int,
+    bound: float,
+    tolerance: float = 0.0,
+    batch_size: int | None = None,
+    seed: int = 0,
+    first_step: int = 0,
+    grad: FloatArray | None = None,
+) -> Continuation:
+    """Up to ``steps`` updates from ``params`` and optimizer ``state``, as :func:`run` makes them.
+
+    Update ``first_step + k`` (k = 1, 2, ...) uses the mini-batch of step
+    ``first_step + k - 1`` (see :func:`minibatch`) when ``batch_size`` is given, so a
+    run continued in pieces (as the web app does) equals one made at once. Stops
+    when the gradient norm is below ``tolerance`` or the loss leaves ``[.., bound]``
+    or is not finite (``diverged_at = first_step + k``); the bad point is not kept.
+    """
+    n = problem.data.n if isinstance(problem, Objective) else 0
+    grad = problem.gradient(params) if grad is None else grad
+    path: list[FloatArray] = []
+    losses: list[float] = []
+    grads: list[FloatArray] = []
+    stop, diverged_at = "step limit", None
+    for k in range(1, steps + 1):
+        if float(np.linalg.norm(grad)) < tolerance:
+            stop = "converged"
+            break
+        step_grad = grad
+        if batch_size is not None:
+            step_grad = problem.gradient(params, minibatch(n, batch_size, seed, first_step + k - 1))
+        updates, state = optimizer.update(step_grad, state, params)
+        with np.errstate(all="ignore"):
+            params = params + updates
+            loss = problem.loss(params)
+            grad = problem.gradient(params)
+        if not (np.all(np.isfinite(params)) and math.isfinite(loss) and loss <= bound):
+            stop, diverged_at = "diverged", first_step + k
+            break
+        path.append(params)
+        losses.append(loss)
+        grads.append(grad)
+    else:
+        if float(np.linalg.norm(grad)) < tolerance:
+            stop = "converged"
+    return Continuation(path, losses, grads, state, stop, diverged_at)
 
 
 def run(
@@ -384,37 +439,18 @@ def run(
     params = np.asarray(init, dtype=np.float64).copy()
     if params.shape != (len(problem.param_names),) or not np.all(np.isfinite(params)):
         raise LosslabError("error.init", value=np.asarray(init).tolist())
-    batches: Iterator[NDArray[np.intp]] | None = None
     if batch_size is not None:
         n = problem.data.n if isinstance(problem, Objective) else 0
         if int(batch_size) != batch_size or not 1 <= batch_size <= max(n, 1) or n == 0:
             raise LosslabError("error.batch_size", value=batch_size, n=n)
-        batches = _batches(n, int(batch_size), seed)
-    state = optimizer.init(params)
+        batch_size = int(batch_size)
     loss = problem.loss(params)
     grad = problem.gradient(params)
     bound = divergence_bound * max(1.0, abs(loss))
-    path, losses, grads = [params], [loss], [grad]
-    stop, diverged_at = "step limit", None
-    for k in range(1, int(steps) + 1):
-        if float(np.linalg.norm(grad)) < tolerance:
-            stop = "converged"
-            break
-        step_grad = grad if batches is None else problem.gradient(params, next(batches))
-        updates, state = optimizer.update(step_grad, state, params)
-        with np.errstate(all="ignore"):
-            params = params + updates
-            loss = problem.loss(params)
-            grad = problem.gradient(params)
-        if not (np.all(np.isfinite(params)) and math.isfinite(loss) and loss <= bound):
-            stop, diverged_at = "diverged", k
-            break
-        path.append(params)
-        losses.append(loss)
-        grads.append(grad)
-    else:
-        if float(np.linalg.norm(grad)) < tolerance:
-            stop = "converged"
+    more = continue_run(problem, optimizer, params, optimizer.init(params), int(steps), bound,
+                        tolerance, batch_size, seed, grad=grad)  # fmt: skip
+    path, losses, grads = [params, *more.params], [loss, *more.losses], [grad, *more.gradients]
+    stop, diverged_at = more.stop, more.diverged_at
     meta: dict[str, Any] = {
         "optimizer": optimizer.name,
         "hyperparameters": dict(optimizer.hyperparameters),
