@@ -212,6 +212,13 @@ def _floats(text: str, what: str) -> list[float]:
         raise LosslabError("error.list", value=text, what=what) from None
 
 
+def npz_bytes(result: Any) -> bytes:
+    """A Landscape or Trajectory as the bytes of its .npz file (see their ``save``)."""
+    buf = io.BytesIO()
+    result.save(buf)
+    return buf.getvalue()
+
+
 def _finish(args: argparse.Namespace, written: list[Path], messages: Sequence[str] = ()) -> int:
     for message in messages:
         print(message)
@@ -287,9 +294,7 @@ def _compare(args: argparse.Namespace) -> int:
     for name, traj in result.trajectories.items():
         stem = "compare-" + name.lower().replace(" ", "-")
         out[stem + ".csv"] = traj.csv_text()
-        buf = io.BytesIO()
-        traj.save(buf)
-        out[stem + ".npz"] = buf.getvalue()
+        out[stem + ".npz"] = npz_bytes(traj)
         messages.append(f"{name}: {stop_message(traj, lang)}")
     return _finish(args, write_files(args.out, out, args.overwrite), messages)
 
@@ -422,9 +427,7 @@ def _landscape(args: argparse.Namespace) -> int:
         names[3]: png_bytes(figures.figure_prediction(result, lang)),
     }
     for name, landscape in ((names[4], result.plane), (names[5], result.line)):
-        buf = io.BytesIO()
-        landscape.save(buf)
-        files[name] = buf.getvalue()
+        files[name] = npz_bytes(landscape)
     files[names[6]] = result.trajectory.csv_text()
     traj = result.trajectory
     messages = [
@@ -554,18 +557,14 @@ def _torch_scan(args: argparse.Namespace) -> int:
         title, path = tr("fig.plane.random", lang), None
     files[names[0]] = png_bytes(figure_landscape(land, title, path, lang=lang))
     files[names[1]] = png_bytes(figure_surface(land, lang))
-    buf = io.BytesIO()
-    land.save(buf)
-    files[names[2]] = buf.getvalue()
+    files[names[2]] = npz_bytes(land)
     if args.end:
         end = load_callable(args.model, "the model")()
         end.load_state_dict(state(args.end))
         line = ltorch.scan_line(model, loss_fn, data, end, **common)
         ends = (Path(args.checkpoint or "model").name, Path(args.end).name)
         files[names[3]] = png_bytes(figure_line(line, lang, ends))
-        buf = io.BytesIO()
-        line.save(buf)
-        files[names[4]] = buf.getvalue()
+        files[names[4]] = npz_bytes(line)
     message = tr("cli.torch_summary", lang, params=land.meta["n_params"],
                  low=float(np.nanmin(land.values)), high=float(np.nanmax(land.values)),
                  method=land.meta["method"])  # fmt: skip

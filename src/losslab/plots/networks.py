@@ -33,6 +33,15 @@ def _log_levels(values: np.ndarray, count: int = 18) -> np.ndarray:
     return np.asarray(lo + np.geomspace(floor, top, count))
 
 
+def _log_contours(ax: Any, land: Landscape, lang: Lang, number_format: str) -> None:
+    """Filled and line contours at log-spaced levels, with a colour bar of the loss."""
+    A, C = np.meshgrid(*land.axes)
+    levels = _log_levels(land.values)
+    filled = ax.contourf(A, C, land.values, levels=levels, cmap="viridis", extend="both")
+    ax.contour(A, C, land.values, levels=levels, colors="k", linewidths=0.3, alpha=0.5)
+    ax.figure.colorbar(filled, ax=ax, label=loss_label(land.meta, lang), format=number_format)
+
+
 def figure_plane(run: NetworkRun, lang: Lang = "en") -> Figure:
     """Contours of the plane with the training path projected onto it."""
     title = tr(f"fig.plane.{run.plane_kind}", lang)
@@ -53,14 +62,10 @@ def figure_landscape(
     lang: Lang = "en",
 ) -> Figure:
     """Contours of any 2D landscape (log-spaced levels), with a projected path if given."""
-    A, C = np.meshgrid(*land.axes)
     with style():
         fig = _new_figure(6.4, 5.4)
         ax = fig.add_subplot()
-        levels = _log_levels(land.values)
-        filled = ax.contourf(A, C, land.values, levels=levels, cmap="viridis", extend="both")
-        ax.contour(A, C, land.values, levels=levels, colors="k", linewidths=0.3, alpha=0.5)
-        fig.colorbar(filled, ax=ax, label=loss_label(land.meta, lang), format="%.3g")
+        _log_contours(ax, land, lang, "%.3g")
         if path is not None and len(path):
             label = tr("fig.net_path", lang, steps=steps if steps is not None else len(path) - 1)
             ax.plot(path[:, 0], path[:, 1], "-o", ms=2.5, color="white", lw=1.4, label=label)
@@ -173,14 +178,10 @@ def figure_prediction(run: NetworkRun, lang: Lang = "en") -> Figure:
 def figure_xor(xor: XorLandscape, lang: Lang = "en") -> Figure:
     """The XOR network's plane: two equivalent minima, a saddle between them, on two panels."""
     land = xor.landscape
-    A, C = np.meshgrid(*land.axes)
     with style():
         fig = _new_figure(11.5, 5.0)
         ax = fig.add_subplot(1, 2, 1)
-        levels = _log_levels(land.values)
-        filled = ax.contourf(A, C, land.values, levels=levels, cmap="viridis", extend="both")
-        fig.colorbar(filled, ax=ax, label=loss_label(land.meta, lang), format="%.2g")
-        ax.contour(A, C, land.values, levels=levels, colors="k", linewidths=0.3, alpha=0.5)
+        _log_contours(ax, land, lang, "%.2g")
         mins, saddles = xor.critical.minima, xor.critical.saddles
         ax.plot(
             mins[:, 0],
