@@ -11,6 +11,7 @@ import importlib.util
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import numpy as np
@@ -119,7 +120,6 @@ def figure_landscape_3d(
 ) -> Figure:
     """The loss at every grid point as a 3D scatter, the minimum in red, from several views."""
     W, B = np.meshgrid(*landscape.axes)
-    w_min, b_min = quadratic.minimum
     with style():
         fig = _new_figure(5.2 * len(views), 5.0)
         for k, (elev, azim) in enumerate(views, start=1):
@@ -134,17 +134,7 @@ def figure_landscape_3d(
                 alpha=0.8,
                 depthshade=False,
             )
-            ax.scatter(
-                [w_min],
-                [b_min],
-                [quadratic.min_loss],
-                color=MINIMUM_COLOR,
-                s=140,
-                edgecolor="black",
-                depthshade=False,
-                zorder=10,
-                label=tr("fig.minimum", lang, w=w_min, b=b_min),
-            )
+            _mark_minimum_3d(ax, quadratic, lang, size=140)
             ax.view_init(elev=elev, azim=azim)
             ax.set_box_aspect(None, zoom=0.85)
             for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
@@ -155,6 +145,13 @@ def figure_landscape_3d(
             ax.legend(loc="upper left")
         fig.suptitle(tr("fig.landscape_title", lang))
         return fig
+
+
+def _mark_minimum_3d(ax: Any, quadratic: QuadraticForm, lang: Lang, size: float) -> None:
+    """The exact minimum as a red point on a 3D axes, drawn above the surface."""
+    w, b = quadratic.minimum
+    ax.scatter([w], [b], [quadratic.min_loss], color=MINIMUM_COLOR, s=size, edgecolor="black",
+               depthshade=False, zorder=10, label=tr("fig.minimum", lang, w=w, b=b))  # fmt: skip
 
 
 def _contour_levels(values: NDArray[np.float64], count: int = 14) -> NDArray[np.float64]:
@@ -290,17 +287,7 @@ def figure_path_3d(
             zorder=10,
             label=tr("fig.path", lang, lr=lr),
         )
-        w_min, b_min = quadratic.minimum
-        ax.scatter(
-            [w_min],
-            [b_min],
-            [quadratic.min_loss],
-            color=MINIMUM_COLOR,
-            s=70,
-            edgecolor="black",
-            depthshade=False,
-            label=tr("fig.minimum", lang, w=w_min, b=b_min),
-        )
+        _mark_minimum_3d(ax, quadratic, lang, size=70)
         ax.view_init(elev=35, azim=-120)
         _label_axes(ax, landscape)
         ax.set_zlabel(loss_label(landscape.meta, lang))
