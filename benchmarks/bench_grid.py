@@ -20,9 +20,9 @@ import time
 
 import numpy as np
 
-from losslab.data import teacher_data
-from losslab.landscape import scan_plane
-from losslab.objective import perceptron_objective
+from losslab.core.data import teacher_data
+from losslab.core.objective import perceptron_objective
+from losslab.landscape.scan import scan_plane
 
 
 def best_of(repeats: int, fn):  # type: ignore[no-untyped-def]

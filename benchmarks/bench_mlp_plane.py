@@ -19,11 +19,11 @@ import time
 
 import numpy as np
 
-from losslab.data import Dataset
-from losslab.datasets import toy_data
-from losslab.directions import random_directions
-from losslab.landscape import scan_plane
-from losslab.netlab import build_objective
+from losslab.core.data import Dataset
+from losslab.core.datasets import toy_data
+from losslab.landscape.directions import random_directions
+from losslab.landscape.scan import scan_plane
+from losslab.lessons.networks import build_objective
 
 CASES = [
     ("moons, 2,000 samples, MLP 2-8-8-1", lambda: toy_data("moons", 2000, seed=0), (8, 8)),

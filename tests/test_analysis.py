@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from losslab.analysis import quadratic_form
-from losslab.data import Dataset, teacher_data
-from losslab.objective import perceptron_objective
+from losslab.analysis.quadratic import quadratic_form
+from losslab.core.data import Dataset, teacher_data
+from losslab.core.objective import perceptron_objective
 
 finite = st.floats(-50, 50, allow_nan=False, allow_infinity=False)
 

@@ -14,9 +14,10 @@ import urllib.request
 import numpy as np
 import pytest
 
-from losslab.data import teacher_data
-from losslab.objective import perceptron_objective
-from losslab.optimizers import make_optimizer, run
+from losslab.core.data import teacher_data
+from losslab.core.objective import perceptron_objective
+from losslab.optim.loop import run
+from losslab.optim.rules import make_optimizer
 from tests.test_browser import FLAGS, chromium_path
 
 pytestmark = pytest.mark.browser
@@ -195,7 +196,7 @@ def test_port_in_use_is_one_sentence(server, capsys):
 
 
 def test_numbers_match_the_closed_form(server, browser):
-    from losslab.analysis import quadratic_form
+    from losslab.analysis.quadratic import quadratic_form
 
     q = quadratic_form(teacher_data())
     page = open_page(browser, server)
@@ -207,7 +208,7 @@ def test_numbers_match_the_closed_form(server, browser):
 
 def test_small_network_trains_and_matches_the_library(server, browser):
     from losslab.app import train_network
-    from losslab.netlab import accuracy
+    from losslab.lessons.networks import accuracy
 
     page = open_page(browser, server)
     page.fill("#net-hidden", "4")

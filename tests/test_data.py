@@ -5,7 +5,13 @@ import math
 import numpy as np
 import pytest
 
-from losslab.data import parse_expression, parse_grid_axis, parse_point, parse_samples, teacher_data
+from losslab.core.data import (
+    parse_expression,
+    parse_grid_axis,
+    parse_point,
+    parse_samples,
+    teacher_data,
+)
 from losslab.errors import LosslabError
 
 X = np.linspace(-2.0, 3.0, 11)

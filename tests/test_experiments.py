@@ -5,8 +5,8 @@ import pytest
 from PIL import Image
 
 from losslab.cli import main
-from losslab.experiments import compare, lr_sweep, minibatch_noise, training_run
-from losslab.optimizers import Trajectory
+from losslab.lessons.optimizers import compare, lr_sweep, minibatch_noise, training_run
+from losslab.optim.trajectory import Trajectory
 
 
 def book_reference():
@@ -76,8 +76,8 @@ def test_sweep_outcomes_follow_the_theory():
     assert losses[1.1][-1] > losses[1.1][0]
     # Zig-zag: the step along the steep eigenvector changes sign every update.
     zig = sweep.runs[2].trajectory.params
-    from losslab.analysis import quadratic_form
-    from losslab.data import teacher_data
+    from losslab.analysis.quadratic import quadratic_form
+    from losslab.core.data import teacher_data
 
     q = quadratic_form(teacher_data())
     along = (zig - q.minimum) @ q.eigenvectors[:, 1]

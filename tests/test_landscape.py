@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 
-from losslab.data import teacher_data
+from losslab.core.data import teacher_data
+from losslab.core.objective import perceptron_objective
 from losslab.errors import LosslabError
-from losslab.landscape import Landscape, scan_plane
-from losslab.objective import perceptron_objective
+from losslab.landscape.result import Landscape
+from losslab.landscape.scan import scan_plane
 
 
 def brute_force(data, w, b):

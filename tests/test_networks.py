@@ -4,14 +4,22 @@ import numpy as np
 import pytest
 
 from losslab.cli import main
-from losslab.data import Dataset
-from losslab.datasets import load_csv, toy_data
-from losslab.directions import filter_normalize, pca_directions, random_directions, scan_line
+from losslab.core.data import Dataset
+from losslab.core.datasets import load_csv, toy_data
+from losslab.core.losses import LOSSES, BinaryCrossEntropy, Huber, SoftmaxCrossEntropy
+from losslab.core.mlp import MLP
 from losslab.errors import LosslabError
-from losslab.landscape import Landscape, scan_plane
-from losslab.losses import LOSSES, BinaryCrossEntropy, Huber, SoftmaxCrossEntropy
-from losslab.netlab import build_objective, critical_points, xor_landscape
-from losslab.networks import MLP
+from losslab.landscape.critical import critical_points
+from losslab.landscape.directions import (
+    filter_normalize,
+    pca_directions,
+    random_directions,
+    scan_line,
+)
+from losslab.landscape.result import Landscape
+from losslab.landscape.scan import scan_plane
+from losslab.lessons.networks import build_objective
+from losslab.lessons.xor import xor_landscape
 
 RNG = np.random.default_rng(0)
 

@@ -3,11 +3,22 @@
 import numpy as np
 import pytest
 
-from losslab.analysis import quadratic_form
-from losslab.data import teacher_data
+from losslab.analysis.quadratic import quadratic_form
+from losslab.core.data import teacher_data
+from losslab.core.objective import book_ch6_function, perceptron_objective
 from losslab.errors import LosslabError
-from losslab.objective import perceptron_objective
-from losslab.optimizers import Trajectory, gradient_descent, run
+from losslab.optim.loop import run, stop_message
+from losslab.optim.rules import (
+    adagrad,
+    adam,
+    gradient_descent,
+    make_optimizer,
+    momentum,
+    nesterov,
+    rmsprop,
+    sgd,
+)
+from losslab.optim.trajectory import Trajectory
 
 DATA = teacher_data("2*x + 1", "-1:3:21", noise=0.3, seed=4)
 OBJ = perceptron_objective(DATA)
@@ -84,17 +95,6 @@ def test_trajectory_round_trip(tmp_path):
 
 
 # --- the book's optimizers: the first three updates by hand -------------------------------
-from losslab.objective import book_ch6_function  # noqa: E402
-from losslab.optimizers import (  # noqa: E402
-    adagrad,
-    adam,
-    make_optimizer,
-    momentum,
-    nesterov,
-    rmsprop,
-    sgd,
-    stop_message,
-)
 
 A = np.diag([0.1, 2.0])  # f(x, y) = x^2/20 + y^2, the book's chapter 6 function
 P0 = np.array([-7.0, 2.0])

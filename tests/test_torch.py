@@ -211,7 +211,7 @@ def test_torch_scan_command_and_the_digits_example(tmp_path, capsys):
     from pathlib import Path
 
     from losslab.cli import main
-    from losslab.landscape import Landscape
+    from losslab.landscape.result import Landscape
 
     root = Path(__file__).resolve().parents[1]
     out = tmp_path / "digits"

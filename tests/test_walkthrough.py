@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from losslab.walkthrough import walkthrough
+from losslab.lessons.perceptron import walkthrough
 
 
 def test_first_step_by_hand():

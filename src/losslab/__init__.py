@@ -1,8 +1,19 @@
 """losslab: see, and measure, why gradient descent trains a neural network.
 
-The computation layers (data, models, losses, objective, analysis, landscape,
-optimizers, walkthrough) are imported here; drawing (``losslab.plots``), the
-report (``losslab.report``) and the CLI are imported only when used.
+The public API, by layer (each name is documented where it lives):
+
+- data and models: :func:`teacher_data`, :func:`toy_data`, :func:`load_csv`, :class:`MLP`,
+  :func:`perceptron_objective`, :func:`build_objective` (``losslab.core``);
+- closed forms: :func:`quadratic_form`, :func:`gradient_check` (``losslab.analysis``);
+- landscapes: :func:`scan_plane`, :func:`scan_line`, :func:`random_directions`,
+  :func:`pca_directions` (``losslab.landscape``);
+- optimizers: :func:`gradient_descent`, :func:`sgd`, :func:`momentum`, :func:`nesterov`,
+  :func:`adagrad`, :func:`rmsprop`, :func:`adam`, :func:`run` (``losslab.optim``);
+- lessons: :func:`walkthrough`, :func:`compare`, :func:`lr_sweep`, :func:`train_and_scan`,
+  :func:`xor_landscape` (``losslab.lessons``).
+
+Drawing (``losslab.plots``), the report, the app, the CLI and PyTorch (``losslab.torch``)
+are imported only when used.
 
 >>> import losslab as ll
 >>> wt = ll.walkthrough()
@@ -10,38 +21,103 @@ report (``losslab.report``) and the CLI are imported only when used.
 [2.0, 1.0]
 """
 
-from losslab.analysis import QuadraticForm, quadratic_form
-from losslab.data import Dataset, Expression, parse_expression, teacher_data
+from losslab import optim
+from losslab import optim as optimizers  # the name of earlier versions: ll.optimizers.adam
+from losslab.analysis import GradientCheck, QuadraticForm, gradient_check, quadratic_form
+from losslab.core import (
+    MLP,
+    Dataset,
+    Expression,
+    MeanSquaredError,
+    Objective,
+    Perceptron,
+    Problem,
+    load_csv,
+    parse_expression,
+    perceptron_objective,
+    teacher_data,
+    toy_data,
+)
 from losslab.errors import LosslabError
-from losslab.landscape import Landscape, scan_plane
-from losslab.losses import MeanSquaredError
-from losslab.models import Perceptron
-from losslab.objective import Objective, perceptron_objective
-from losslab.optimizers import Optimizer, Trajectory, gradient_descent, run
-from losslab.walkthrough import StepByHand, Walkthrough, step_by_hand, walkthrough
+from losslab.landscape import (
+    Landscape,
+    pca_directions,
+    random_directions,
+    scan_line,
+    scan_plane,
+)
+from losslab.lessons import (
+    StepByHand,
+    Walkthrough,
+    build_objective,
+    compare,
+    lr_sweep,
+    minibatch_noise,
+    step_by_hand,
+    train_and_scan,
+    walkthrough,
+    xor_landscape,
+)
+from losslab.optim import (
+    Optimizer,
+    Trajectory,
+    adagrad,
+    adam,
+    gradient_descent,
+    make_optimizer,
+    momentum,
+    nesterov,
+    rmsprop,
+    run,
+    sgd,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "MLP",
     "Dataset",
     "Expression",
+    "GradientCheck",
     "Landscape",
     "LosslabError",
     "MeanSquaredError",
     "Objective",
     "Optimizer",
     "Perceptron",
+    "Problem",
     "QuadraticForm",
     "StepByHand",
     "Trajectory",
     "Walkthrough",
+    "adagrad",
+    "adam",
+    "build_objective",
+    "compare",
+    "gradient_check",
     "gradient_descent",
+    "load_csv",
+    "lr_sweep",
+    "make_optimizer",
+    "minibatch_noise",
+    "momentum",
+    "nesterov",
+    "optim",
+    "optimizers",
     "parse_expression",
+    "pca_directions",
     "perceptron_objective",
     "quadratic_form",
+    "random_directions",
+    "rmsprop",
     "run",
+    "scan_line",
     "scan_plane",
+    "sgd",
     "step_by_hand",
     "teacher_data",
+    "toy_data",
+    "train_and_scan",
     "walkthrough",
+    "xor_landscape",
 ]

@@ -18,8 +18,8 @@ from numpy.typing import NDArray
 from PIL import Image
 from tqdm import tqdm
 
-from losslab.experiments import TrainingRun
 from losslab.i18n import Lang, line_text, loss_label, optimizer_name, tr
+from losslab.lessons.optimizers import TrainingRun
 from losslab.plots.static import (
     MINIMUM_COLOR,
     MODEL_COLOR,

@@ -10,10 +10,10 @@ import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import NDArray
 
-from losslab.analysis import QuadraticForm
+from losslab.analysis.quadratic import QuadraticForm
 from losslab.i18n import Lang, line_text, loss_label, optimizer_name, tr
-from losslab.landscape import Landscape
-from losslab.optimizers import Trajectory
+from losslab.landscape.result import Landscape
+from losslab.optim.trajectory import Trajectory
 
 EDGE = {"color": "black", "width": 1}
 FONTS = (

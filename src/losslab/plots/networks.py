@@ -9,8 +9,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from losslab.i18n import Lang, loss_label, tr
-from losslab.landscape import Landscape
-from losslab.netlab import NetworkRun, XorLandscape
+from losslab.landscape.result import Landscape
+from losslab.lessons.networks import NetworkRun
+from losslab.lessons.xor import XorLandscape
 from losslab.plots.static import (
     MINIMUM_COLOR,
     MODEL_COLOR,

@@ -21,11 +21,11 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from numpy.typing import NDArray
 
-from losslab.analysis import QuadraticForm
+from losslab.analysis.quadratic import QuadraticForm
 from losslab.i18n import Lang, line_text, loss_label, tr
-from losslab.landscape import Landscape
-from losslab.optimizers import Trajectory
-from losslab.walkthrough import Walkthrough
+from losslab.landscape.result import Landscape
+from losslab.lessons.perceptron import Walkthrough
+from losslab.optim.trajectory import Trajectory
 
 TEACHER_COLOR = "tab:orange"
 MODEL_COLOR = "tab:blue"

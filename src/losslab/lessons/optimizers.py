@@ -13,8 +13,8 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from losslab.analysis import quadratic_form
-from losslab.data import (
+from losslab.analysis.quadratic import quadratic_form
+from losslab.core.data import (
     DEFAULT_SAMPLES,
     DEFAULT_TEACHER,
     Dataset,
@@ -22,17 +22,13 @@ from losslab.data import (
     teacher_curve,
     teacher_data,
 )
+from losslab.core.objective import Problem, book_ch6_function, perceptron_objective
 from losslab.errors import LosslabError
-from losslab.landscape import Landscape, box_axes, scan_plane
-from losslab.objective import Problem, book_ch6_function, perceptron_objective
-from losslab.optimizers import (
-    OPTIMIZERS,
-    Trajectory,
-    gradient_descent,
-    make_optimizer,
-    run,
-    sgd,
-)
+from losslab.landscape.result import Landscape
+from losslab.landscape.scan import box_axes, scan_plane
+from losslab.optim.loop import run
+from losslab.optim.rules import OPTIMIZERS, gradient_descent, make_optimizer, sgd
+from losslab.optim.trajectory import Trajectory
 
 FloatArray = NDArray[np.float64]
 

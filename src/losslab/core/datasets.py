@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from losslab.data import Dataset, FloatArray
+from losslab.core.data import Dataset, FloatArray
 from losslab.errors import LosslabError
 
 #: At least this many rows are needed to fit anything.

@@ -20,9 +20,10 @@ from matplotlib.figure import Figure
 from tqdm import tqdm
 
 from losslab import __version__
-from losslab.data import DEFAULT_TEACHER, teacher_data
+from losslab.core.data import DEFAULT_TEACHER, teacher_data
 from losslab.errors import LosslabError
-from losslab.experiments import (
+from losslab.i18n import Lang, tr
+from losslab.lessons.optimizers import (
     Comparison,
     MinibatchNoise,
     Sweep,
@@ -30,12 +31,11 @@ from losslab.experiments import (
     lr_sweep,
     minibatch_noise,
 )
-from losslab.i18n import Lang, tr
-from losslab.netlab import XorLandscape, xor_landscape
-from losslab.plots import experiments as experiment_figures
+from losslab.lessons.perceptron import Walkthrough
+from losslab.lessons.xor import XorLandscape, xor_landscape
 from losslab.plots import interactive, static
 from losslab.plots import networks as network_figures
-from losslab.walkthrough import Walkthrough
+from losslab.plots import optimizers as experiment_figures
 
 REPORT_NAME = "report.html"
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from losslab.core.mlp import MLP, param_index
+from losslab.core.objective import Objective, Problem
 from losslab.errors import LosslabError
-from losslab.landscape import Landscape
-from losslab.networks import MLP, param_index
-from losslab.objective import Objective, Problem
+from losslab.landscape.result import Landscape
 
 FloatArray = NDArray[np.float64]
 

@@ -14,11 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from losslab.data import DEFAULT_SAMPLES, DEFAULT_TEACHER, Dataset, parse_point, teacher_data
+from losslab.core.data import DEFAULT_SAMPLES, DEFAULT_TEACHER, Dataset, parse_point, teacher_data
+from losslab.core.objective import Objective
 from losslab.errors import LosslabError
 from losslab.i18n import LANGS, Lang, tr
-from losslab.objective import Objective
-from losslab.optimizers import stop_message
+from losslab.optim.loop import stop_message
 
 MAX_STEPS = 100_000
 MAX_FRAMES = 600
@@ -229,8 +229,8 @@ def _finish(args: argparse.Namespace, written: list[Path], messages: Sequence[st
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from losslab.lessons.perceptron import walkthrough
     from losslab.report import fmt, write_report
-    from losslab.walkthrough import walkthrough
 
     lang: Lang = args.lang
     _check_steps(args.steps)
@@ -266,8 +266,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from losslab.experiments import compare
-    from losslab.plots import experiments as figures
+    from losslab.lessons.optimizers import compare
+    from losslab.plots import optimizers as figures
     from losslab.report import check_writable, png_bytes, write_files
 
     _check_steps(args.steps)
@@ -300,8 +300,8 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _lr_sweep(args: argparse.Namespace) -> int:
-    from losslab.experiments import lr_sweep
-    from losslab.plots.experiments import figure_lr_sweep
+    from losslab.lessons.optimizers import lr_sweep
+    from losslab.plots.optimizers import figure_lr_sweep
     from losslab.report import check_writable, png_bytes, write_files
 
     _check_steps(args.steps)
@@ -318,8 +318,8 @@ def _lr_sweep(args: argparse.Namespace) -> int:
 
 
 def _minibatch(args: argparse.Namespace) -> int:
-    from losslab.experiments import minibatch_noise
-    from losslab.plots.experiments import figure_minibatch
+    from losslab.lessons.optimizers import minibatch_noise
+    from losslab.plots.optimizers import figure_minibatch
     from losslab.report import check_writable, png_bytes, write_files
 
     _check_steps(args.steps)
@@ -340,7 +340,7 @@ def _minibatch(args: argparse.Namespace) -> int:
 
 
 def _animate(args: argparse.Namespace) -> int:
-    from losslab.experiments import PERCEPTRON_RATES, training_run
+    from losslab.lessons.optimizers import PERCEPTRON_RATES, training_run
     from losslab.plots.animation import find_ffmpeg, write_animation
     from losslab.report import check_writable
 
@@ -388,9 +388,9 @@ def _animate(args: argparse.Namespace) -> int:
 
 def _network(args: argparse.Namespace) -> Objective:
     """The data, model and loss that the network flags ask for."""
-    from losslab.datasets import load_csv, toy_data
-    from losslab.netlab import build_objective
-    from losslab.networks import parse_hidden
+    from losslab.core.datasets import load_csv, toy_data
+    from losslab.core.mlp import parse_hidden
+    from losslab.lessons.networks import build_objective
 
     if args.csv:
         data = load_csv(args.csv, _list(args.inputs, "--inputs") if args.inputs else [],
@@ -405,7 +405,7 @@ def _network(args: argparse.Namespace) -> Objective:
 
 
 def _landscape(args: argparse.Namespace) -> int:
-    from losslab.netlab import accuracy, train_and_scan
+    from losslab.lessons.networks import accuracy, train_and_scan
     from losslab.plots import networks as figures
     from losslab.report import check_writable, png_bytes, write_files
 
@@ -444,9 +444,9 @@ GRADCHECK_TOLERANCE = 1e-6
 
 
 def _gradcheck(args: argparse.Namespace) -> int:
-    from losslab.datasets import toy_data
-    from losslab.gradcheck import gradient_check
-    from losslab.netlab import build_objective
+    from losslab.analysis.gradcheck import gradient_check
+    from losslab.core.datasets import toy_data
+    from losslab.lessons.networks import build_objective
 
     lang: Lang = args.lang
     cases: list[tuple[str, Objective]] = []

@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from losslab.data import Dataset
+from losslab.core.data import Dataset
 
 FloatArray = NDArray[np.float64]
 
@@ -128,7 +128,7 @@ def quadratic_form(data: Dataset) -> QuadraticForm:
     is zero: the surface is a parabolic cylinder with a line of minima
     ``w*x0 + b = mean(t)``, and ``minimum`` is its point nearest the origin.
 
-    >>> from losslab.data import teacher_data
+    >>> from losslab.core.data import teacher_data
     >>> q = quadratic_form(teacher_data("2*x + 1", "-1:3:21"))
     >>> q.shape, q.minimum.round(12).tolist()
     ('elliptic paraboloid', [2.0, 1.0])

@@ -3,7 +3,7 @@
 As in the book, the network is a stack of layers, each with a ``forward`` and
 a ``backward``: ``Affine`` (``x @ W + b``), then an activation (``Sigmoid``,
 ``Tanh`` or ``Relu``), ..., then a last ``Affine`` whose output goes to a loss
-layer (the losses of :mod:`losslab.losses`: their ``gradient`` is the loss
+layer (the losses of :mod:`losslab.core.losses`: their ``gradient`` is the loss
 layer's backward). Here the layers are pure functions: ``forward`` returns
 the output and a cache, ``backward`` takes the cache; nothing is stored.
 
@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from losslab.core.losses import sigmoid
 from losslab.errors import LosslabError
-from losslab.losses import sigmoid
 
 FloatArray = NDArray[np.float64]
 

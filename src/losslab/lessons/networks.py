@@ -16,23 +16,29 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from losslab.data import Dataset
-from losslab.directions import (
+from losslab.core.data import Dataset
+from losslab.core.losses import LOSSES, Loss, sigmoid
+from losslab.core.mlp import MLP
+from losslab.core.objective import Objective
+from losslab.errors import LosslabError
+from losslab.landscape.directions import (
     PCAPlane,
     parameter_directions,
     pca_directions,
     random_directions,
     scan_line,
 )
-from losslab.errors import LosslabError
-from losslab.landscape import Landscape, box_axes, scan_plane
-from losslab.losses import LOSSES, Loss, sigmoid
-from losslab.networks import MLP
-from losslab.objective import Objective
-from losslab.optimizers import Trajectory, make_optimizer, run
+from losslab.landscape.result import Landscape
+from losslab.landscape.scan import box_axes, scan_plane
+from losslab.optim.loop import run
+from losslab.optim.rules import make_optimizer
+from losslab.optim.trajectory import Trajectory
 
 FloatArray = NDArray[np.float64]
+
+
 Plane = Literal["pca", "random", "params"]
+
 
 #: Grid points per axis at most for a network landscape (each point is a forward pass).
 MAX_NET_AXIS = 401
@@ -198,91 +204,3 @@ def accuracy(objective: Objective, params: FloatArray) -> float | None:
     if name == "softmax-ce":
         return float(np.mean(np.argmax(out, axis=-1) == objective.data.t))
     return None
-
-
-@dataclass(frozen=True)
-class CriticalPoints:
-    """Grid points of a 2D landscape that are local minima or saddles, as (a, c, loss) rows."""
-
-    minima: FloatArray
-    saddles: FloatArray
-
-
-def critical_points(landscape: Landscape) -> CriticalPoints:
-    """Local minima and saddle points of a 2D landscape, found on its grid.
-
-    A point is a minimum when it is lower than its 8 neighbours; a saddle when,
-    going round the 8 neighbours, ``neighbour - point`` changes sign at least
-    4 times (up, down, up, down: the shape of a mountain pass).
-
-    >>> a = np.linspace(-1, 1, 21)
-    >>> A, C = np.meshgrid(a, a)
-    >>> land = Landscape(np.zeros(2), np.eye(2), (a, a), A**2 - C**2)
-    >>> critical_points(land).saddles.round(6).tolist()
-    [[0.0, 0.0, 0.0]]
-    """
-    v = landscape.values
-    ring = [(-1, -1), (-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1)]
-    centre = v[1:-1, 1:-1]
-    diffs = np.stack([v[1 + dj : v.shape[0] - 1 + dj, 1 + di : v.shape[1] - 1 + di] - centre
-                      for dj, di in ring])  # fmt: skip
-    is_min = np.all(diffs > 0, axis=0)
-    higher = diffs >= 0  # a neighbour at the same height counts as not lower
-    changes = np.sum(higher != np.roll(higher, 1, axis=0), axis=0)
-    is_saddle = changes >= 4
-    a, c = landscape.axes
-
-    def rows(mask: NDArray[np.bool_]) -> FloatArray:
-        j, i = np.nonzero(mask)
-        return np.column_stack([a[i + 1], c[j + 1], v[j + 1, i + 1]])
-
-    return CriticalPoints(minima=rows(is_min), saddles=rows(is_saddle))
-
-
-@dataclass(frozen=True)
-class XorLandscape:
-    """The XOR network's landscape in the plane through two equivalent minima."""
-
-    objective: Objective
-    minimum: FloatArray  # one trained network (P,)
-    twin: FloatArray  # the same network with its hidden units swapped
-    landscape: Landscape  # a = -1 is the twin, a = +1 the trained network
-    critical: CriticalPoints
-
-
-def xor_landscape(seed: int = 0, steps: int = 3000, points: int = 121) -> XorLandscape:
-    """Train a 2-2-1 tanh network on XOR and scan the plane through it and its twin.
-
-    Swapping the two hidden units (columns of W1 and b1, rows of W2) gives a
-    different parameter vector that computes the same function: a second
-    minimum of the same loss. Between them, on the straight line, both hidden
-    units become equal and the network cannot compute XOR, so the loss rises:
-    the landscape of a network is not a bowl.
-    """
-    from losslab.datasets import toy_data
-
-    data = toy_data("xor", n=4, noise=0.0, seed=seed)
-    objective = build_objective(data, hidden=(2,), activation="tanh", loss="bce")
-    model = objective.model
-    assert isinstance(model, MLP)
-    best: Trajectory | None = None
-    for attempt in range(8):  # a seed that reaches a minimum (XOR has plateaus)
-        traj = run(objective, make_optimizer("adam", 0.05), model.init_params(seed + attempt),
-                   steps=steps, tolerance=0)  # fmt: skip
-        if best is None or traj.losses[-1] < best.losses[-1]:
-            best = traj
-        if traj.losses[-1] < 0.05:
-            break
-    assert best is not None
-    theta = best.params[-1]
-    (W1, b1), (W2, b2) = model.layers(theta)
-    twin = np.concatenate([W1[:, ::-1].ravel(), b1[::-1], W2[::-1, :].ravel(), b2])
-    origin = (theta + twin) / 2
-    d1 = (theta - twin) / 2
-    rng = np.random.default_rng(seed)
-    d2 = rng.normal(size=d1.size)
-    d2 -= (d2 @ d1) / (d1 @ d1) * d1
-    d2 *= np.linalg.norm(d1) / np.linalg.norm(d2)
-    axis = np.linspace(-2.0, 2.0, points)
-    landscape = scan_plane(objective, (axis, axis), origin, np.stack([d1, d2]), labels=("α", "β"))
-    return XorLandscape(objective, theta, twin, landscape, critical_points(landscape))

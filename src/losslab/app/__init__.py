@@ -25,8 +25,8 @@ import numpy as np
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from losslab import __version__
-from losslab.analysis import QuadraticForm, quadratic_form
-from losslab.data import (
+from losslab.analysis.quadratic import QuadraticForm, quadratic_form
+from losslab.core.data import (
     Dataset,
     parse_expression,
     parse_point,
@@ -34,14 +34,17 @@ from losslab.data import (
     teacher_curve,
     teacher_data,
 )
-from losslab.datasets import TOY_SETS, toy_data
+from losslab.core.datasets import TOY_SETS, toy_data
+from losslab.core.mlp import ACTIVATIONS, parse_hidden
+from losslab.core.objective import Objective, perceptron_objective
 from losslab.errors import LosslabError
 from losslab.i18n import LANGS, Lang, loss_label, optimizer_name, tr
-from losslab.landscape import Landscape, scan_plane
-from losslab.netlab import NetworkRun, Plane, accuracy, build_objective, train_and_scan
-from losslab.networks import ACTIVATIONS, parse_hidden
-from losslab.objective import Objective, perceptron_objective
-from losslab.optimizers import OPTIMIZERS, Trajectory, continue_run, make_optimizer
+from losslab.landscape.result import Landscape
+from losslab.landscape.scan import scan_plane
+from losslab.lessons.networks import NetworkRun, Plane, accuracy, build_objective, train_and_scan
+from losslab.optim.loop import continue_run
+from losslab.optim.rules import OPTIMIZERS, make_optimizer
+from losslab.optim.trajectory import Trajectory
 from losslab.plots import interactive
 
 MAX_SAMPLES = 10_000
@@ -120,7 +123,7 @@ def advance(
     """``steps`` more updates of ``optimizer`` from the end of the path (state kept).
 
     With ``batch`` (SGD only), each update uses the mini-batch of
-    :func:`losslab.optimizers.minibatch` for its step, as ``run`` does.
+    :func:`losslab.optim.loop.minibatch` for its step, as ``run`` does.
     """
     st = session["settings"]
     s = setting(st["teacher"], st["x"], st["noise"], st["seed"])

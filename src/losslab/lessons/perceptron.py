@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from losslab.analysis import QuadraticForm, quadratic_form
-from losslab.data import (
+from losslab.analysis.quadratic import QuadraticForm, quadratic_form
+from losslab.core.data import (
     DEFAULT_SAMPLES,
     DEFAULT_TEACHER,
     Dataset,
@@ -20,9 +20,12 @@ from losslab.data import (
     teacher_curve,
     teacher_data,
 )
-from losslab.landscape import Landscape, box_axes, scan_plane
-from losslab.objective import Objective, perceptron_objective
-from losslab.optimizers import Trajectory, check_learning_rate, gradient_descent, run
+from losslab.core.objective import Objective, perceptron_objective
+from losslab.landscape.result import Landscape
+from losslab.landscape.scan import box_axes, scan_plane
+from losslab.optim.loop import run
+from losslab.optim.rules import check_learning_rate, gradient_descent
+from losslab.optim.trajectory import Trajectory
 
 FloatArray = NDArray[np.float64]
 
@@ -55,8 +58,8 @@ class StepByHand:
 def step_by_hand(objective: Objective, params: ArrayLike, learning_rate: float) -> StepByHand:
     """One update of gradient descent, spelled out as the four steps of learning.
 
-    >>> from losslab.data import teacher_data
-    >>> from losslab.objective import perceptron_objective
+    >>> from losslab.core.data import teacher_data
+    >>> from losslab.core.objective import perceptron_objective
     >>> s = step_by_hand(perceptron_objective(teacher_data("2*x + 1", "0:1:2")), [3, 2], 0.1)
     >>> s.prediction.tolist(), s.loss, s.gradient.tolist(), s.new_params.round(10).tolist()
     ([2.0, 5.0], 2.5, [2.0, 3.0], [2.8, 1.7])

@@ -9,9 +9,9 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from losslab.experiments import Comparison, MinibatchNoise, Sweep
 from losslab.i18n import Lang, optimizer_name, tr
-from losslab.landscape import Landscape
+from losslab.landscape.result import Landscape
+from losslab.lessons.optimizers import Comparison, MinibatchNoise, Sweep
 from losslab.plots.static import _label_axes, _new_figure, axis_names, style
 
 COLORS = [matplotlib.colormaps["tab10"](k) for k in range(10)]

@@ -8,9 +8,9 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from losslab.data import Dataset
-from losslab.losses import Loss, MeanSquaredError
-from losslab.models import Model, Perceptron
+from losslab.core.data import Dataset
+from losslab.core.losses import Loss, MeanSquaredError
+from losslab.core.models import Model, Perceptron
 
 FloatArray = NDArray[np.float64]
 
@@ -42,7 +42,7 @@ class Problem(Protocol):
 class Objective:
     """``loss(params) = loss(model.predict(params, data.x), data.t)``.
 
-    >>> from losslab.data import teacher_data
+    >>> from losslab.core.data import teacher_data
     >>> obj = Objective(Perceptron(), MeanSquaredError(), teacher_data("2*x + 1", "0:1:2"))
     >>> float(obj.loss([3.0, 2.0]))  # predictions (2, 5) against targets (1, 3)
     2.5

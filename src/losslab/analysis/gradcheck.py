@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from losslab.objective import Objective
+from losslab.core.objective import Objective
 
 FloatArray = NDArray[np.float64]
 
@@ -31,8 +31,8 @@ class GradientCheck:
 def gradient_check(objective: Objective, params: ArrayLike, step: float = 1e-5) -> GradientCheck:
     """Compare ``objective.gradient`` with ``(L(p + h e_i) - L(p - h e_i)) / 2h`` for every i.
 
-    >>> from losslab.data import teacher_data
-    >>> from losslab.objective import perceptron_objective
+    >>> from losslab.core.data import teacher_data
+    >>> from losslab.core.objective import perceptron_objective
     >>> check = gradient_check(perceptron_objective(teacher_data()), [3.0, 2.0])
     >>> check.max_relative < 1e-8
     True

@@ -1,0 +1,196 @@
+"""The run loop: :func:`run` and :func:`continue_run` step an optimizer and record a Trajectory."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from losslab.analysis.quadratic import quadratic_form
+from losslab.core.objective import Objective, Problem, QuadraticBowl
+from losslab.errors import LosslabError
+from losslab.i18n import Lang, tr
+from losslab.optim.rules import Optimizer
+from losslab.optim.trajectory import Trajectory
+
+FloatArray = NDArray[np.float64]
+
+
+State = Any
+
+
+def stability_limit(problem: Problem) -> float | None:
+    """``2 / lambda_max`` for a quadratic problem (the perceptron with MSE, a bowl), else None."""
+    if isinstance(problem, QuadraticBowl):
+        return float(2.0 / np.linalg.eigvalsh(problem.hessian)[-1])
+    if isinstance(problem, Objective) and problem.is_linear_mse and len(problem.param_names) == 2:
+        return quadratic_form(problem.data).stability_limit
+    return None
+
+
+def minibatch(n: int, batch_size: int, seed: int, step: int) -> NDArray[np.intp]:
+    """The sample indices of update ``step`` (0-based) of mini-batch SGD.
+
+    Each epoch is a permutation of the n samples drawn from
+    ``numpy.random.default_rng([seed, epoch])``, cut in order into batches (the
+    last one may be smaller). It depends on the step alone, so a run can be
+    continued or replayed (the web app does) and gives the same batches.
+
+    >>> minibatch(5, 2, seed=0, step=0).size, minibatch(5, 2, seed=0, step=2).size
+    (2, 1)
+    """
+    per_epoch = -(-n // batch_size)
+    epoch, k = divmod(step, per_epoch)
+    order = np.random.default_rng([seed, epoch]).permutation(n)
+    return order[k * batch_size : (k + 1) * batch_size]
+
+
+@dataclass(frozen=True)
+class Continuation:
+    """What :func:`continue_run` made: the new points (after each update), and where it stopped."""
+
+    params: list[FloatArray]
+    losses: list[float]
+    gradients: list[FloatArray]
+    state: State
+    stop: str
+    diverged_at: int | None
+
+
+def continue_run(
+    problem: Problem,
+    optimizer: Optimizer,
+    params: FloatArray,
+    state: State,
+    steps: int,
+    bound: float,
+    tolerance: float = 0.0,
+    batch_size: int | None = None,
+    seed: int = 0,
+    first_step: int = 0,
+    grad: FloatArray | None = None,
+) -> Continuation:
+    """Up to ``steps`` updates from ``params`` and optimizer ``state``, as :func:`run` makes them.
+
+    Update ``first_step + k`` (k = 1, 2, ...) uses the mini-batch of step
+    ``first_step + k - 1`` (see :func:`minibatch`) when ``batch_size`` is given, so a
+    run continued in pieces (as the web app does) equals one made at once. Stops
+    when the gradient norm is below ``tolerance`` or the loss leaves ``[.., bound]``
+    or is not finite (``diverged_at = first_step + k``); the bad point is not kept.
+    """
+    n = problem.data.n if isinstance(problem, Objective) else 0
+    grad = problem.gradient(params) if grad is None else grad
+    path: list[FloatArray] = []
+    losses: list[float] = []
+    grads: list[FloatArray] = []
+    stop, diverged_at = "step limit", None
+    for k in range(1, steps + 1):
+        if float(np.linalg.norm(grad)) < tolerance:
+            stop = "converged"
+            break
+        step_grad = grad
+        if batch_size is not None:
+            step_grad = problem.gradient(params, minibatch(n, batch_size, seed, first_step + k - 1))
+        updates, state = optimizer.update(step_grad, state, params)
+        with np.errstate(all="ignore"):
+            params = params + updates
+            loss = problem.loss(params)
+            grad = problem.gradient(params)
+        if not (np.all(np.isfinite(params)) and math.isfinite(loss) and loss <= bound):
+            stop, diverged_at = "diverged", first_step + k
+            break
+        path.append(params)
+        losses.append(loss)
+        grads.append(grad)
+    else:
+        if float(np.linalg.norm(grad)) < tolerance:
+            stop = "converged"
+    return Continuation(path, losses, grads, state, stop, diverged_at)
+
+
+def run(
+    problem: Problem,
+    optimizer: Optimizer,
+    init: ArrayLike,
+    steps: int = 100,
+    tolerance: float = 1e-10,
+    divergence_bound: float = 1e12,
+    batch_size: int | None = None,
+    seed: int = 0,
+) -> Trajectory:
+    """Run ``optimizer`` on ``problem`` from ``init`` for at most ``steps`` updates.
+
+    Each update uses the gradient over all data or, with ``batch_size``, over a
+    mini-batch (seeded shuffling each epoch, see :func:`minibatch`). The recorded
+    loss is always over all data. Stops early when the full gradient's norm falls below
+    ``tolerance`` (converged), or when the loss becomes non-finite or exceeds
+    ``divergence_bound`` times ``max(1, initial loss)`` (diverged).
+    Divergence is a result, not an error: the finite steps are kept.
+
+    >>> from losslab.core.data import teacher_data
+    >>> from losslab.core.objective import perceptron_objective
+    >>> from losslab.optim.rules import gradient_descent
+    >>> obj = perceptron_objective(teacher_data("2*x + 1", "-1:3:21"))
+    >>> traj = run(obj, gradient_descent(0.1), [3.0, 2.0], steps=500)
+    >>> traj.meta["stop"], traj.params[-1].round(6).tolist()
+    ('converged', [2.0, 1.0])
+    """
+    if int(steps) != steps or steps < 0:
+        raise LosslabError("error.steps", value=steps)
+    params = np.asarray(init, dtype=np.float64).copy()
+    if params.shape != (len(problem.param_names),) or not np.all(np.isfinite(params)):
+        raise LosslabError("error.init", value=np.asarray(init).tolist())
+    if batch_size is not None:
+        n = problem.data.n if isinstance(problem, Objective) else 0
+        if int(batch_size) != batch_size or not 1 <= batch_size <= max(n, 1) or n == 0:
+            raise LosslabError("error.batch_size", value=batch_size, n=n)
+        batch_size = int(batch_size)
+    loss = problem.loss(params)
+    grad = problem.gradient(params)
+    bound = divergence_bound * max(1.0, abs(loss))
+    more = continue_run(problem, optimizer, params, optimizer.init(params), int(steps), bound,
+                        tolerance, batch_size, seed, grad=grad)  # fmt: skip
+    path, losses, grads = [params, *more.params], [loss, *more.losses], [grad, *more.gradients]
+    stop, diverged_at = more.stop, more.diverged_at
+    meta: dict[str, Any] = {
+        "optimizer": optimizer.name,
+        "hyperparameters": dict(optimizer.hyperparameters),
+        "param_names": list(problem.param_names),
+        "stop": stop,
+        "diverged_at": diverged_at,
+        "max_steps": int(steps),
+        "tolerance": tolerance,
+        "batch_size": batch_size,
+        "seed": seed,
+    }
+    limit = stability_limit(problem)
+    if limit is not None:
+        meta["stability_limit"] = limit
+    return Trajectory(
+        params=np.array(path), losses=np.array(losses), gradients=np.array(grads), meta=meta
+    )
+
+
+def stop_message(trajectory: Trajectory, lang: Lang = "en") -> str:
+    """One sentence on why a run stopped; for divergence, which step and the rate's limit."""
+    meta = trajectory.meta
+    stop = meta["stop"]
+    if stop == "diverged":
+        lr = meta["hyperparameters"].get("learning_rate", float("nan"))
+        limit = meta.get("stability_limit")
+        if limit is not None:
+            return tr(
+                "msg.diverged_limit",
+                lang,
+                step=meta["diverged_at"],
+                lr=lr,
+                limit=limit,
+                ratio=lr / limit,
+            )
+        return tr("msg.diverged", lang, step=meta["diverged_at"], lr=lr)
+    if stop == "converged":
+        return tr("msg.converged", lang, steps=trajectory.steps)
+    return tr("msg.step_limit", lang, steps=trajectory.steps)
