@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import io
 import math
 import os
 import re
@@ -18,6 +17,7 @@ from losslab.core.data import DEFAULT_SAMPLES, DEFAULT_TEACHER, Dataset, parse_p
 from losslab.core.objective import Objective
 from losslab.errors import LosslabError
 from losslab.i18n import LANGS, Lang, tr
+from losslab.io import npz_bytes
 from losslab.optim.loop import stop_message
 
 MAX_STEPS = 100_000
@@ -212,13 +212,6 @@ def _floats(text: str, what: str) -> list[float]:
         raise LosslabError("error.list", value=text, what=what) from None
 
 
-def npz_bytes(result: Any) -> bytes:
-    """A Landscape or Trajectory as the bytes of its .npz file (see their ``save``)."""
-    buf = io.BytesIO()
-    result.save(buf)
-    return buf.getvalue()
-
-
 def _finish(args: argparse.Namespace, written: list[Path], messages: Sequence[str] = ()) -> int:
     for message in messages:
         print(message)
@@ -266,9 +259,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from losslab.io import check_writable, png_bytes, write_files
     from losslab.lessons.optimizers import compare
     from losslab.plots import optimizers as figures
-    from losslab.report import check_writable, png_bytes, write_files
 
     _check_steps(args.steps)
     rates: dict[str, float] = {}
@@ -300,9 +293,9 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _lr_sweep(args: argparse.Namespace) -> int:
+    from losslab.io import check_writable, png_bytes, write_files
     from losslab.lessons.optimizers import lr_sweep
     from losslab.plots.optimizers import figure_lr_sweep
-    from losslab.report import check_writable, png_bytes, write_files
 
     _check_steps(args.steps)
     fractions = _floats(args.fractions, "--fractions")
@@ -318,9 +311,9 @@ def _lr_sweep(args: argparse.Namespace) -> int:
 
 
 def _minibatch(args: argparse.Namespace) -> int:
+    from losslab.io import check_writable, png_bytes, write_files
     from losslab.lessons.optimizers import minibatch_noise
     from losslab.plots.optimizers import figure_minibatch
-    from losslab.report import check_writable, png_bytes, write_files
 
     _check_steps(args.steps)
     sizes: list[int | None] = []
@@ -340,9 +333,9 @@ def _minibatch(args: argparse.Namespace) -> int:
 
 
 def _animate(args: argparse.Namespace) -> int:
+    from losslab.io import check_writable, make_folder
     from losslab.lessons.optimizers import PERCEPTRON_RATES, training_run
     from losslab.plots.animation import find_ffmpeg, write_animation
-    from losslab.report import check_writable
 
     _check_steps(args.steps)
     if not 1 <= args.frames <= MAX_FRAMES:
@@ -367,11 +360,7 @@ def _animate(args: argparse.Namespace) -> int:
         args.batch_size,
         args.seed,
     )
-    folder = Path(args.out)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise LosslabError("error.os", path=str(folder), reason=exc.strerror or str(exc)) from None
+    folder = make_folder(args.out)
     written = write_animation(
         result,
         folder / names[0],
@@ -405,9 +394,9 @@ def _network(args: argparse.Namespace) -> Objective:
 
 
 def _landscape(args: argparse.Namespace) -> int:
+    from losslab.io import check_writable, png_bytes, write_files
     from losslab.lessons.networks import accuracy, train_and_scan
     from losslab.plots import networks as figures
-    from losslab.report import check_writable, png_bytes, write_files
 
     _check_steps(args.steps)
     objective = _network(args)
@@ -507,8 +496,8 @@ def _torch_scan(args: argparse.Namespace) -> int:
         from losslab import torch as ltorch
     except ImportError:
         raise LosslabError("error.no_torch") from None
+    from losslab.io import check_writable, png_bytes, write_files
     from losslab.plots.networks import figure_landscape, figure_line, figure_surface
-    from losslab.report import check_writable, png_bytes, write_files
 
     lang: Lang = args.lang
     names = ["torch-plane.png", "torch-3d.png", "torch-plane.npz"]

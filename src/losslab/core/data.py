@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from losslab.defaults import SAMPLES, TEACHER
 from losslab.errors import LosslabError
 
 FloatArray = NDArray[np.float64]
@@ -213,8 +214,8 @@ class Dataset:
         return int(self.x.shape[0])
 
 
-DEFAULT_TEACHER = "2*x + 1"
-DEFAULT_SAMPLES = "-1:3:21"
+DEFAULT_TEACHER = TEACHER
+DEFAULT_SAMPLES = SAMPLES
 
 
 def teacher_data(

@@ -20,6 +20,7 @@ from losslab.core.data import Dataset
 from losslab.core.losses import LOSSES, Loss, sigmoid
 from losslab.core.mlp import MLP
 from losslab.core.objective import Objective
+from losslab.defaults import NETWORK_LEARNING_RATE
 from losslab.errors import LosslabError
 from losslab.landscape.directions import (
     PCAPlane,
@@ -89,7 +90,7 @@ class NetworkRun:
 def train_and_scan(
     objective: Objective,
     optimizer: str = "adam",
-    learning_rate: float | None = 0.05,
+    learning_rate: float | None = NETWORK_LEARNING_RATE,
     steps: int = 500,
     seed: int = 0,
     plane: Plane = "pca",

@@ -23,6 +23,16 @@ from losslab.core.data import (
     teacher_data,
 )
 from losslab.core.objective import Problem, book_ch6_function, perceptron_objective
+from losslab.defaults import (
+    BOOK_CH6_POINTS,
+    BOOK_CH6_START,
+    LEARNING_RATE,
+    LEARNING_RATES,
+    MINIBATCH_LEARNING_RATE,
+    MINIBATCH_NOISE,
+    START,
+    STEPS,
+)
 from losslab.errors import LosslabError
 from losslab.landscape.result import Landscape
 from losslab.landscape.scan import box_axes, scan_plane
@@ -32,21 +42,9 @@ from losslab.optim.trajectory import Trajectory
 
 FloatArray = NDArray[np.float64]
 
-#: The book's ch06 comparison (``ch06/optimizer_compare_naive.py``): start, rates, points.
-BOOK_CH6_START = (-7.0, 2.0)
-BOOK_CH6_RATES: Mapping[str, float] = {"sgd": 0.95, "momentum": 0.1, "adagrad": 1.5, "adam": 0.3}
-BOOK_CH6_POINTS = 30  # the start and 29 updates
-
-#: Learning rates for the perceptron comparison (the walk-through's data, from (3, 2)).
-PERCEPTRON_RATES: Mapping[str, float] = {
-    "gd": 0.1,
-    "sgd": 0.1,
-    "momentum": 0.05,
-    "nesterov": 0.05,
-    "adagrad": 0.5,
-    "rmsprop": 0.05,
-    "adam": 0.2,
-}
+#: The book's ch06 learning rates, and the perceptron comparison's (see losslab.defaults).
+BOOK_CH6_RATES: Mapping[str, float] = LEARNING_RATES["book-ch6"]
+PERCEPTRON_RATES: Mapping[str, float] = LEARNING_RATES["perceptron"]
 
 
 @dataclass(frozen=True)
@@ -110,8 +108,8 @@ def compare(
     elif preset is None:
         d = perceptron_data() if data is None else data
         problem = perceptron_objective(d)
-        start = np.array((3.0, 2.0) if init is None else init, dtype=np.float64)
-        n_steps = 100 if steps is None else steps
+        start = np.array(START if init is None else init, dtype=np.float64)
+        n_steps = STEPS if steps is None else steps
         defaults = PERCEPTRON_RATES
         q = quadratic_form(d)
         minimum, min_loss = q.minimum, q.min_loss
@@ -170,7 +168,7 @@ class Sweep:
 def lr_sweep(
     fractions: Sequence[float] = (0.3, 0.9, 1.0, 1.1),
     steps: int = 30,
-    init: ArrayLike = (3.0, 2.0),
+    init: ArrayLike = START,
     data: Dataset | None = None,
 ) -> Sweep:
     """Gradient descent at ``fraction * 2/lambda_max`` for each fraction.
@@ -218,9 +216,9 @@ class MinibatchNoise:
 
 def minibatch_noise(
     batch_sizes: Sequence[int | None] = (1, 4, None),
-    learning_rate: float = 0.05,
+    learning_rate: float = MINIBATCH_LEARNING_RATE,
     steps: int = 150,
-    init: ArrayLike = (3.0, 2.0),
+    init: ArrayLike = START,
     data: Dataset | None = None,
     seed: int = 0,
 ) -> MinibatchNoise:
@@ -230,7 +228,7 @@ def minibatch_noise(
     >>> sorted(m.trajectories)
     [1, 4, 21]
     """
-    d = perceptron_data(noise=0.5, seed=seed) if data is None else data
+    d = perceptron_data(noise=MINIBATCH_NOISE, seed=seed) if data is None else data
     obj = perceptron_objective(d)
     q = quadratic_form(d)
     trajectories: dict[int, Trajectory] = {}
@@ -263,9 +261,9 @@ class TrainingRun:
 
 def training_run(
     optimizer: str = "gd",
-    learning_rate: float | None = 0.1,
-    steps: int = 100,
-    init: ArrayLike = (3.0, 2.0),
+    learning_rate: float | None = LEARNING_RATE,
+    steps: int = STEPS,
+    init: ArrayLike = START,
     data: Dataset | None = None,
     batch_size: int | None = None,
     seed: int = 0,

@@ -21,6 +21,7 @@ from losslab.core.data import (
     teacher_data,
 )
 from losslab.core.objective import Objective, perceptron_objective
+from losslab.defaults import GRID, LEARNING_RATE, START, STEPS
 from losslab.landscape.result import Landscape
 from losslab.landscape.scan import box_axes, scan_plane
 from losslab.optim.loop import run
@@ -110,10 +111,10 @@ class Walkthrough:
 def walkthrough(
     teacher: str = DEFAULT_TEACHER,
     x: str | ArrayLike = DEFAULT_SAMPLES,
-    init: ArrayLike = (3.0, 2.0),
-    learning_rate: float = 0.1,
-    steps: int = 100,
-    grid: str | tuple[str, str] = "-10:10:0.5",
+    init: ArrayLike = START,
+    learning_rate: float = LEARNING_RATE,
+    steps: int = STEPS,
+    grid: str | tuple[str, str] = GRID,
     noise: float = 0.0,
     seed: int = 0,
 ) -> Walkthrough:

@@ -9,6 +9,7 @@ from numpy.typing import NDArray
 
 from losslab.core.mlp import MLP
 from losslab.core.objective import Objective
+from losslab.defaults import NETWORK_LEARNING_RATE
 from losslab.landscape.critical import CriticalPoints, critical_points
 from losslab.landscape.result import Landscape
 from losslab.landscape.scan import scan_plane
@@ -48,8 +49,8 @@ def xor_landscape(seed: int = 0, steps: int = 3000, points: int = 121) -> XorLan
     assert isinstance(model, MLP)
     best: Trajectory | None = None
     for attempt in range(8):  # a seed that reaches a minimum (XOR has plateaus)
-        traj = run(objective, make_optimizer("adam", 0.05), model.init_params(seed + attempt),
-                   steps=steps, tolerance=0)  # fmt: skip
+        opt = make_optimizer("adam", NETWORK_LEARNING_RATE)
+        traj = run(objective, opt, model.init_params(seed + attempt), steps=steps, tolerance=0)
         if best is None or traj.losses[-1] < best.losses[-1]:
             best = traj
         if traj.losses[-1] < 0.05:

@@ -11,6 +11,8 @@ from typing import IO, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from losslab.io import load_npz, save_npz
+
 FloatArray = NDArray[np.float64]
 
 
@@ -39,13 +41,8 @@ class Trajectory:
 
     def save(self, path: str | Path | IO[bytes]) -> None:
         """Write to ``path`` (.npz, or a binary file) with the metadata as JSON; never pickle."""
-        np.savez(
-            path if not isinstance(path, str) else Path(path),
-            params=self.params,
-            losses=self.losses,
-            gradients=self.gradients,
-            meta=np.array(json.dumps(dict(self.meta))),
-        )
+        arrays = {"params": self.params, "losses": self.losses, "gradients": self.gradients}
+        save_npz(path, arrays, self.meta)
 
     def csv_text(self) -> str:
         """One row per step (step, parameters, loss, gradient) after a ``# {json}`` line."""
@@ -80,10 +77,5 @@ class Trajectory:
     @classmethod
     def load(cls, path: str | Path) -> Trajectory:
         """Read a trajectory written by :meth:`save`."""
-        with np.load(Path(path), allow_pickle=False) as z:
-            return cls(
-                params=z["params"],
-                losses=z["losses"],
-                gradients=z["gradients"],
-                meta=json.loads(str(z["meta"])),
-            )
+        arrays, meta = load_npz(Path(path))
+        return cls(arrays["params"], arrays["losses"], arrays["gradients"], meta)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import base64
 import html
-import io
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,8 +20,8 @@ from tqdm import tqdm
 
 from losslab import __version__
 from losslab.core.data import DEFAULT_TEACHER, teacher_data
-from losslab.errors import LosslabError
 from losslab.i18n import Lang, tr
+from losslab.io import check_writable, png_bytes, write_files
 from losslab.lessons.optimizers import (
     Comparison,
     MinibatchNoise,
@@ -144,13 +143,6 @@ def report_data(wt: Walkthrough) -> ReportData:
         ),
         xor=xor_landscape(),
     )
-
-
-def png_bytes(figure: Figure) -> bytes:
-    """A matplotlib figure as PNG bytes."""
-    buf = io.BytesIO()
-    figure.savefig(buf, format="png")
-    return buf.getvalue()
 
 
 def render_figures(data: ReportData, lang: Lang, progress: bool = False) -> dict[str, bytes]:
@@ -503,42 +495,6 @@ def render_html(data: ReportData, lang: Lang, figures: dict[str, bytes]) -> str:
         f"<title>{t('report.title')}</title><style>{CSS}</style></head>"
         f"<body>\n{body}\n</body></html>\n"
     )
-
-
-def check_writable(folder: str | Path, names: Iterable[str], overwrite: bool = False) -> None:
-    """Raise LosslabError if ``folder`` is a file, or holds one of ``names`` (unless overwrite)."""
-    out = Path(folder)
-    if out.exists() and not out.is_dir():
-        raise LosslabError("error.out_not_dir", path=str(out))
-    if not overwrite:
-        for name in names:
-            if (out / name).exists():
-                raise LosslabError("error.out_exists", path=str(out / name))
-
-
-def write_files(
-    folder: str | Path, files: Mapping[str, bytes | str], overwrite: bool = False
-) -> list[Path]:
-    """Write ``files`` (name -> bytes or text) into ``folder``; return the paths in order.
-
-    Refuses (LosslabError), before writing anything, to replace an existing
-    file unless ``overwrite``.
-    """
-    out = Path(folder)
-    check_writable(out, files, overwrite)
-    written = []
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        for name, data in files.items():
-            path = out / name
-            if isinstance(data, str):
-                path.write_text(data, encoding="utf-8")
-            else:
-                path.write_bytes(data)
-            written.append(path)
-    except OSError as exc:
-        raise LosslabError("error.os", path=str(out), reason=exc.strerror or str(exc)) from None
-    return written
 
 
 def write_report(
