@@ -148,3 +148,30 @@ def test_curved_teacher_is_explained(tmp_path):
 def test_edge_settings_still_give_a_report(tmp_path, args):
     out = run_demo(tmp_path, *args)
     assert (out / REPORT_NAME).stat().st_size > 100_000
+
+
+@pytest.mark.parametrize(
+    ("command", "new", "old", "dest"),
+    [
+        (["demo"], ["--learning-rate", "0.2"], ["--lr", "0.2"], "learning_rate"),
+        (["minibatch"], ["--learning-rate", "0.2"], ["--lr", "0.2"], "learning_rate"),
+        (["animate"], ["--learning-rate", "0.2"], ["--lr", "0.2"], "learning_rate"),
+        (["landscape"], ["--learning-rate", "0.2"], ["--lr", "0.2"], "learning_rate"),
+        (["compare"], ["--learning-rate", "adam=0.2"], ["--lr", "adam=0.2"], "learning_rate"),
+        (["landscape"], ["--keep-biases"], ["--keep-biasbn"], "keep_biases"),
+        (["torch-scan", "--model", "m.py:f", "--data", "d.py:g"], ["--keep-biases"],
+         ["--keep-biasbn"], "keep_biases"),
+    ],
+)  # fmt: skip
+def test_one_flag_name_per_meaning_old_spelling_hidden(command, new, old, dest):
+    from losslab.cli import build_parser
+
+    parser = build_parser("en")
+    assert getattr(parser.parse_args([*command, *new]), dest) == getattr(
+        parser.parse_args([*command, *old]), dest
+    )
+    assert getattr(parser.parse_args(command), dest) != getattr(
+        parser.parse_args([*command, *new]), dest
+    )
+    sub = parser._subparsers._group_actions[0].choices[command[0]]  # the subcommand's parser
+    assert new[0] in sub.format_help() and f"{old[0]} " not in sub.format_help()

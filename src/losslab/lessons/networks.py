@@ -9,7 +9,7 @@ and the decision boundary or fitted curve.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -71,6 +71,24 @@ def build_objective(
         raise LosslabError("error.labels", loss=name)
     loss_fn: Loss = LOSSES[name]()
     return Objective(MLP((inputs, *hidden, outputs), activation), loss_fn, data)
+
+
+#: The named models of the network commands: the loss each one fixes (None: from the data).
+MODEL_LOSSES: Mapping[str, str | None] = {"mlp": None, "linear": "mse", "logistic": "bce"}
+
+
+def model_objective(
+    data: Dataset,
+    model: str = "mlp",
+    hidden: Sequence[int] = (8,),
+    activation: str = "tanh",
+    loss: str | None = None,
+) -> Objective:
+    """The objective of a named model: ``mlp`` (hidden layers; loss from :func:`default_loss`),
+    ``linear`` (no hidden layer, MSE) or ``logistic`` (no hidden layer, BCE); ``loss`` overrides.
+    """
+    sizes = tuple(hidden) if model == "mlp" else ()
+    return build_objective(data, sizes, activation, loss or MODEL_LOSSES[model])
 
 
 @dataclass(frozen=True)
