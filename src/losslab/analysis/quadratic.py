@@ -132,7 +132,18 @@ def quadratic_form(data: Dataset) -> QuadraticForm:
     >>> q = quadratic_form(teacher_data("2*x + 1", "-1:3:21"))
     >>> q.shape, q.minimum.round(12).tolist()
     ('elliptic paraboloid', [2.0, 1.0])
+
+    It is computed once per data set and kept in ``data.cache`` (a Dataset's arrays
+    are not changed after it is made).
     """
+    cached = data.cache.get("quadratic_form")
+    if not isinstance(cached, QuadraticForm):
+        cached = data.cache["quadratic_form"] = _quadratic_form(data)
+    return cached
+
+
+def _quadratic_form(data: Dataset) -> QuadraticForm:
+    """:func:`quadratic_form` without the cache."""
     x, t = data.x, data.t
     n = data.n
     xm, tm = float(np.mean(x)), float(np.mean(t))

@@ -202,11 +202,18 @@ def parse_point(spec: str) -> FloatArray:
 
 @dataclass(frozen=True)
 class Dataset:
-    """Inputs ``x`` (n,) and targets ``t`` (n,), with where they came from."""
+    """Inputs ``x`` (n,) and targets ``t`` (n,), with where they came from.
+
+    ``teacher`` is the parsed teacher expression when the data came from one (so no
+    one parses its text again); ``cache`` holds what is computed from the data once
+    (its quadratic form, see :func:`losslab.analysis.quadratic.quadratic_form`).
+    """
 
     x: FloatArray
     t: FloatArray
     meta: Mapping[str, Any] = field(default_factory=dict)
+    teacher: Expression | None = field(default=None, repr=False, compare=False)
+    cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def n(self) -> int:
@@ -248,7 +255,7 @@ def teacher_data(
     if noise > 0:
         t = t + np.random.default_rng(seed).normal(0.0, noise, size=t.shape)
     meta = {"teacher": expr.text, "noise": float(noise), "seed": int(seed)}
-    return Dataset(x=xs, t=t, meta=meta)
+    return Dataset(x=xs, t=t, meta=meta, teacher=expr)
 
 
 def teacher_curve(

@@ -279,7 +279,8 @@ def training_run(
     q = quadratic_form(d)
     opt = make_optimizer(optimizer, learning_rate)
     traj = run(obj, opt, init, steps=steps, batch_size=batch_size, seed=seed)
-    xs, ts = teacher_curve(parse_expression(str(d.meta.get("teacher", DEFAULT_TEACHER))), d.x)
+    teacher = d.teacher or parse_expression(str(d.meta.get("teacher", DEFAULT_TEACHER)))
+    xs, ts = teacher_curve(teacher, d.x)
     return TrainingRun(
         data=d,
         trajectory=traj,

@@ -1,0 +1,405 @@
+"""The eight sections of the report, one function each: each returns its HTML parts.
+
+They only display: every number comes from the walk-through and the lessons in
+:class:`~losslab.lessons.report.ReportData`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from losslab.plots import interactive
+from losslab.report.markup import Page, fmt, math, term, vec
+
+
+def section_setting(page: Page) -> list[str]:
+    """1. The setting: the model, the teacher, the data."""
+    wt = page.data.wt
+    t = page.t
+    img = page.img
+    q = wt.quadratic
+    x0 = float(wt.data.x.min())
+    x1 = float(wt.data.x.max())
+    teacher = page.teacher
+    noise = page.noise
+    parts: list[str] = []
+    add = parts.append
+    noise_text = t("report.s1.noise", noise=fmt(noise), seed=wt.data.meta.get("seed", 0))
+    add(f'<h2 id="s1">{t("report.s1")}</h2>')
+    add(f"<p>{t('report.s1.model')}</p>{math('y = w x + b')}<p>{t('report.s1.model2')}</p>")
+    add(
+        "<p>"
+        + t(
+            "report.s1.teacher",
+            teacher=teacher,
+            n=wt.data.n,
+            x0=fmt(x0),
+            x1=fmt(x1),
+            noise=noise_text if noise > 0 else "",
+            w0=fmt(wt.init[0]),
+            b0=fmt(wt.init[1]),
+        )
+        + "</p>"
+    )
+    if not wt.teacher_is_line:
+        add(f'<p class="note">{t("report.s1.not_line", loss=fmt(q.min_loss))}</p>')
+    elif noise > 0:
+        add(f'<p class="note">{t("report.s1.noisy")}</p>')
+    add(img("01-setting.png"))
+
+    return parts
+
+
+def section_loss(page: Page) -> list[str]:
+    """2. The loss: the mean squared error as a function of (w, b)."""
+    wt = page.data.wt
+    t = page.t
+    traj = wt.trajectory
+    teacher = page.teacher
+    parts: list[str] = []
+    add = parts.append
+    add(f'<h2 id="s2">{t("report.s2")}</h2><p>{t("report.s2.mse")}</p>')
+    add(math(r"\mathrm{loss} = \frac{1}{n}\sum\limits_{i=1}^{n} (t_i - y_i)^2"))
+    add(f"<p>{t('report.s2.sub')}</p>")
+    add(
+        math(
+            r"\mathrm{loss}(w, b) = \frac{1}{n}\sum\limits_{i=1}^{n}"
+            r" \left(t_i - (w x_i + b)\right)^2"
+        )
+    )
+    add(f'<p class="note">{t("report.s2.slip", teacher=teacher)}</p>')
+    add(
+        "<p>"
+        + t("report.s2.start", w0=fmt(wt.init[0]), b0=fmt(wt.init[1]), loss0=fmt(traj.losses[0]))
+        + "</p>"
+    )
+
+    return parts
+
+
+def section_landscape(page: Page) -> list[str]:
+    """3. The landscape: the grid, its lowest point, the 3D and contour views."""
+    wt = page.data.wt
+    t = page.t
+    img = page.img
+    q = wt.quadratic
+    land = wt.landscape
+    lang = page.lang
+    parts: list[str] = []
+    add = parts.append
+    a, c = land.axes
+    gw, gb, gl = land.argmin()
+    add(f'<h2 id="s3">{t("report.s3")}</h2>')
+    add(
+        "<p>"
+        + t(
+            "report.s3.grid",
+            wlo=fmt(a[0]),
+            whi=fmt(a[-1]),
+            blo=fmt(c[0]),
+            bhi=fmt(c[-1]),
+            wstep=fmt(a[1] - a[0] if a.size > 1 else 0.0),
+            nw=a.size,
+            nb=c.size,
+            wmin=fmt(q.minimum[0], 4),
+            bmin=fmt(q.minimum[1], 4),
+        )
+        + " "
+        + t("report.s3.argmin", gw=fmt(gw), gb=fmt(gb), gl=fmt(gl))
+        + "</p>"
+    )
+    add(img("03-landscape-3d.png"))
+    add(f"<p>{t('report.s3.interactive')}</p>")
+    plot3d = interactive.landscape_3d(land, q, None, lang, points=land.values.size <= 40_000)
+    plot_html = plot3d.to_html(
+        full_html=False, include_plotlyjs=True, config={"displaylogo": False, "responsive": True}
+    )
+    add(f'<div class="row"><div id="landscape-3d">{plot_html}</div>{img("03-contour.png")}</div>')
+
+    return parts
+
+
+def section_formula(page: Page) -> list[str]:
+    """4a. The formula: the five sums, the expanded loss, the check on the grid."""
+    wt = page.data.wt
+    t = page.t
+    q = wt.quadratic
+    parts: list[str] = []
+    add = parts.append
+    add(f'<h2 id="s4">{t("report.s4")}</h2><p>{t("report.s4.expand")}</p>')
+    add(
+        math(
+            r"\mathrm{loss}(w,b) = \frac{1}{n}\left(w^2 S_{xx} + n b^2 + S_{yy} - 2w S_{xy}"
+            r" - 2b S_y + 2wb S_x\right)"
+        )
+    )
+    add(
+        math(
+            r"S_{xx} = \sum x_i^2,\; S_x = \sum x_i,\; S_{xy} = \sum x_i t_i,\;"
+            r" S_y = \sum t_i,\; S_{yy} = \sum t_i^2"
+        )
+    )
+    add(
+        f"<p>{t('report.s4.sums')}</p><table><tr><th>{t('report.s4.sum')}</th>"
+        f"<th>{t('report.s4.value')}</th></tr>"
+    )
+    for name, value in (
+        ("n", q.n),
+        ("S_{xx}", q.Sxx),
+        ("S_x", q.Sx),
+        ("S_{xy}", q.Sxy),
+        ("S_y", q.Sy),
+        ("S_{yy}", q.Syy),
+    ):
+        add(f"<tr><td>{math(name, block=False)}</td><td>{fmt(value)}</td></tr>")
+    add("</table>")
+    co = q.coefficients
+
+    numbers = (
+        r"\mathrm{loss}(w,b) ="
+        + term(co["w2"], "w^2", first=True)
+        + term(co["b2"], "b^2")
+        + term(co["wb"], "wb")
+        + term(co["w"], "w")
+        + term(co["b"], "b")
+        + term(co["const"], "")
+    )
+    add(f"<p>{t('report.s4.numbers')}</p>{math(numbers)}")
+    add(
+        "<p>"
+        + t(
+            "report.s4.check",
+            points=wt.formula_points_checked,
+            diff=fmt(wt.formula_max_difference, 2),
+        )
+        + "</p>"
+    )
+    return parts
+
+
+def section_curvature(page: Page) -> list[str]:
+    """4b. The shape, the Hessian and its eigenvectors, the minimum, 2/lambda_max."""
+    wt = page.data.wt
+    t = page.t
+    q = wt.quadratic
+    x0 = float(wt.data.x.min())
+    parts: list[str] = []
+    add = parts.append
+    if q.shape == "elliptic paraboloid":
+        add(f"<p>{t('report.s4.paraboloid')}</p>")
+    else:
+        add(f"<p>{t('report.s4.cylinder', x0=fmt(x0), tm=fmt(q.Sy / q.n))}</p>")
+    h = q.hessian
+    add(
+        math(
+            r"H = \frac{2}{n}\begin{matrix} S_{xx} & S_x \\ S_x & n \end{matrix}"
+            rf" = \begin{{matrix}} {fmt(h[0, 0]).replace('−', '-')} & "
+            rf"{fmt(h[0, 1]).replace('−', '-')} \\ {fmt(h[1, 0]).replace('−', '-')} & "
+            rf"{fmt(h[1, 1]).replace('−', '-')} \end{{matrix}}"
+        )
+    )
+    add(
+        "<p>"
+        + t(
+            "report.s4.eigen",
+            lmin=fmt(q.eigenvalues[0]),
+            lmax=fmt(q.eigenvalues[1]),
+            vmin=vec(q.eigenvectors[:, 0]),
+            vmax=vec(q.eigenvectors[:, 1]),
+        )
+        + "</p>"
+    )
+    add(
+        math(
+            r"\begin{matrix} S_{xx} & S_x \\ S_x & n \end{matrix}"
+            r"\begin{matrix} w \\ b \end{matrix} ="
+            r" \begin{matrix} S_{xy} \\ S_y \end{matrix}"
+        )
+    )
+    add(
+        "<p>"
+        + t("report.s4.minimum", w=fmt(q.minimum[0]), b=fmt(q.minimum[1]), loss=fmt(q.min_loss))
+        + "</p>"
+    )
+    add(
+        "<p>"
+        + t("report.s4.lr", limit=fmt(q.stability_limit, 4), kappa=fmt(q.condition_number, 4))
+        + "</p>"
+    )
+
+    return parts
+
+
+def section_descent(page: Page) -> list[str]:
+    """5. Gradient descent: the gradient, the update, the run and its figures."""
+    wt = page.data.wt
+    t = page.t
+    img = page.img
+    q = wt.quadratic
+    traj = wt.trajectory
+    parts: list[str] = []
+    add = parts.append
+    add(f'<h2 id="s5">{t("report.s5")}</h2><p>{t("report.s5.grad")}</p>')
+    add(
+        math(
+            r"\frac{\partial L}{\partial w} ="
+            r" \frac{2}{n}\sum\limits_{i=1}^{n}(w x_i + b - t_i)\,x_i"
+            r" = \frac{2}{n}(w S_{xx} + b S_x - S_{xy}),\quad"
+            r" \frac{\partial L}{\partial b} = \frac{2}{n}\sum\limits_{i=1}^{n}(w x_i + b - t_i)"
+            r" = \frac{2}{n}(w S_x + n b - S_y)"
+        )
+    )
+    add(f"<p>{t('report.s5.update')}</p>")
+    add(
+        math(
+            r"w \leftarrow w - \mathrm{lr}\,\frac{\partial L}{\partial w},\quad"
+            r" b \leftarrow b - \mathrm{lr}\,\frac{\partial L}{\partial b}"
+        )
+    )
+    add(
+        "<p>"
+        + t(
+            "report.s5.rate",
+            lr=fmt(wt.learning_rate),
+            ratio=f"{wt.learning_rate_ratio:.0%}",
+            limit=fmt(q.stability_limit, 4),
+        )
+        + "</p>"
+    )
+    stop = str(traj.meta["stop"])
+    last = traj.params[-1]
+    add(
+        "<p>"
+        + t(
+            "report.s5.result",
+            steps=traj.steps,
+            stop=t(f"report.stop.{stop}"),
+            w=fmt(last[0]),
+            b=fmt(last[1]),
+            loss=fmt(traj.losses[-1]),
+            minloss=fmt(q.min_loss),
+        )
+        + "</p>"
+    )
+    if stop == "diverged":
+        add(f'<p class="note">{t("report.s5.diverged", k=traj.meta["diverged_at"])}</p>')
+    add(f"<p>{t('report.s5.figs')}</p>")
+    add(f'<div class="row">{img("05-path-contour.png")}{img("05-path-3d.png")}</div>')
+    add(f'<div class="row">{img("05-loss-curve.png")}{img("05-fit-steps.png")}</div>')
+
+    return parts
+
+
+def section_step_by_hand(page: Page) -> list[str]:
+    """6. One step by hand: the four steps of learning with real numbers."""
+    wt = page.data.wt
+    t = page.t
+    step = wt.first_step
+    parts: list[str] = []
+    add = parts.append
+    w0, b0 = fmt(step.params[0]), fmt(step.params[1])
+    add(f'<h2 id="s6">{t("report.s6")}</h2><p>{t("report.s6.intro", w0=w0, b0=b0)}</p><ol>')
+    add(f"<li>{t('report.s6.step1')}</li>")
+    add(f"<li>{t('report.s6.step2', w0=w0, b0=b0)}</li>")
+    add(f"<li>{t('report.s6.step3', loss=fmt(step.loss))}</li>")
+    add(
+        "<li>"
+        + t(
+            "report.s6.step4",
+            gw=fmt(step.gradient[0]),
+            gb=fmt(step.gradient[1]),
+            lr=fmt(step.learning_rate),
+            w0=w0,
+            b0=b0,
+            w1=fmt(step.new_params[0]),
+            b1=fmt(step.new_params[1]),
+            loss=fmt(step.loss),
+            loss1=fmt(step.new_loss),
+        )
+        + "</li></ol>"
+    )
+    add(
+        "<table><tr><th>i</th><th>x<sub>i</sub></th><th>t<sub>i</sub></th>"
+        "<th>y<sub>i</sub></th><th>y<sub>i</sub> − t<sub>i</sub></th>"
+        "<th>(y<sub>i</sub> − t<sub>i</sub>)<sup>2</sup></th></tr>"
+    )
+    rows = list(range(step.x.size))
+    shown = rows if len(rows) <= 30 else rows[:15] + rows[-5:]
+    for k, i in enumerate(shown):
+        if k > 0 and i != shown[k - 1] + 1:
+            add(f'<tr><td colspan="6">{t("report.s6.more", k=i - shown[k - 1] - 1)}</td></tr>')
+        e = step.error[i]
+        add(
+            f"<tr><td>{i + 1}</td><td>{fmt(step.x[i])}</td><td>{fmt(step.t[i])}</td>"
+            f"<td>{fmt(step.prediction[i])}</td><td>{fmt(e)}</td><td>{fmt(e * e)}</td></tr>"
+        )
+    add(
+        f"<tr><th>{t('report.sum_row')}</th><td></td><td></td><td></td>"
+        f"<td>{fmt(step.error.sum())}</td><td>{fmt(float(step.error @ step.error))}</td>"
+        "</tr></table>"
+    )
+
+    return parts
+
+
+def section_optimizers(page: Page) -> list[str]:
+    """7. Optimizers and the learning rate."""
+    wt = page.data.wt
+    t = page.t
+    img = page.img
+    q = wt.quadratic
+    parts: list[str] = []
+    add = parts.append
+    add(f'<h2 id="s7">{t("report.s7")}</h2><p>{t("report.s7.intro")}</p>')
+    add(f'<div class="row">{img("07-compare-paths.png")}{img("07-compare-losses.png")}</div>')
+    add(
+        f"<ul><li>{t('report.s7.momentum')}</li><li>{t('report.s7.adaptive')}</li>"
+        f"<li>{t('report.s7.adam')}</li></ul>"
+    )
+    add(f"<p>{t('report.s7.sweep', limit=fmt(q.stability_limit, 4))}</p>")
+    add(img("07-lr-sweep.png"))
+    add(f"<p>{t('report.s7.minibatch')}</p>")
+    add(img("07-minibatch.png"))
+    add(f"<p>{t('report.s7.more')}</p>")
+
+    return parts
+
+
+def section_xor(page: Page) -> list[str]:
+    """8. Beyond the perceptron: XOR."""
+    t = page.t
+    img = page.img
+    parts: list[str] = []
+    add = parts.append
+    xor = page.data.xor
+    add(f'<h2 id="s8">{t("report.s8")}</h2><p>{t("report.s8.intro")}</p>')
+    add(f"<p>{t('report.s8.twin', loss=fmt(xor.objective.loss(xor.minimum), 3))}</p>")
+    add(img("08-xor.png"))
+    saddle = xor.critical.saddles[np.argmin(xor.critical.saddles[:, 2])]
+    add(
+        "<p>"
+        + t(
+            "report.s8.found",
+            minima=len(xor.critical.minima),
+            saddles=len(xor.critical.saddles),
+            saddle=fmt(saddle[2], 3),
+        )
+        + "</p>"
+    )
+    add(f"<p>{t('report.s8.why')}</p><p>{t('report.s8.more')}</p>")
+
+    return parts
+
+
+#: The sections in the order the report shows them.
+SECTIONS = (
+    section_setting,
+    section_loss,
+    section_landscape,
+    section_formula,
+    section_curvature,
+    section_descent,
+    section_step_by_hand,
+    section_optimizers,
+    section_xor,
+)
