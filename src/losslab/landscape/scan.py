@@ -41,16 +41,28 @@ def _exact_quadratic(
     return np.asarray(design(coords) @ coefficients)
 
 
-def box_axes(points: ArrayLike, n: int = 201) -> tuple[FloatArray, FloatArray]:
+def box_axes(
+    points: ArrayLike, n: int = 201, margin: float = 0.6, min_half: float = 0.5, snap: bool = False
+) -> tuple[FloatArray, FloatArray]:
     """Axes of a square box (n points each) around 2D points, 20% margin, half-width >= 0.5.
+
+    The half-width is ``margin`` times the points' largest extent, at least ``min_half``.
+    With ``snap`` it is rounded up to a power of two and the centre to a multiple of a
+    quarter of it, so that nearby paths share one box (the web app caches its landscapes).
 
     >>> a, c = box_axes([[0.0, 0.0], [2.0, 1.0]], n=3)
     >>> a.round(12).tolist(), c.round(12).tolist()
     ([-0.2, 1.0, 2.2], [-0.7, 0.5, 1.7])
+    >>> a, c = box_axes([[0.0, 0.0], [2.0, 1.0]], n=3, snap=True)
+    >>> a.tolist(), c.tolist()
+    ([-1.0, 1.0, 3.0], [-1.5, 0.5, 2.5])
     """
     pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
     lo, hi = pts.min(axis=0), pts.max(axis=0)
-    centre, half = (lo + hi) / 2, max(float(np.max(hi - lo)) * 0.6, 0.5)
+    centre, half = (lo + hi) / 2, max(float(np.max(hi - lo)) * margin, min_half)
+    if snap:
+        half = float(2 ** np.ceil(np.log2(half)))
+        centre = np.round(centre / (half / 4)) * (half / 4)
     return (
         np.linspace(centre[0] - half, centre[0] + half, n),
         np.linspace(centre[1] - half, centre[1] + half, n),

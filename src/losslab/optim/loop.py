@@ -48,6 +48,24 @@ def minibatch(n: int, batch_size: int, seed: int, step: int) -> NDArray[np.intp]
     return order[k * batch_size : (k + 1) * batch_size]
 
 
+def check_batch_size(problem: Problem, batch_size: float | None) -> int | None:
+    """``batch_size`` as an int, when it is a whole number in ``1..n`` (else LosslabError).
+
+    None (the full batch) stays None. Problems without data have no mini-batches.
+
+    >>> from losslab.core.data import teacher_data
+    >>> from losslab.core.objective import perceptron_objective
+    >>> check_batch_size(perceptron_objective(teacher_data()), 4.0)
+    4
+    """
+    if batch_size is None:
+        return None
+    n = problem.data.n if isinstance(problem, Objective) else 0
+    if int(batch_size) != batch_size or not 1 <= batch_size <= max(n, 1) or n == 0:
+        raise LosslabError("error.batch_size", value=batch_size, n=n)
+    return int(batch_size)
+
+
 @dataclass(frozen=True)
 class Continuation:
     """What :func:`continue_run` made: the new points (after each update), and where it stopped."""
@@ -143,11 +161,7 @@ def run(
     params = np.asarray(init, dtype=np.float64).copy()
     if params.shape != (len(problem.param_names),) or not np.all(np.isfinite(params)):
         raise LosslabError("error.init", value=np.asarray(init).tolist())
-    if batch_size is not None:
-        n = problem.data.n if isinstance(problem, Objective) else 0
-        if int(batch_size) != batch_size or not 1 <= batch_size <= max(n, 1) or n == 0:
-            raise LosslabError("error.batch_size", value=batch_size, n=n)
-        batch_size = int(batch_size)
+    batch_size = check_batch_size(problem, batch_size)
     loss = problem.loss(params)
     grad = problem.gradient(params)
     bound = divergence_bound * max(1.0, abs(loss))

@@ -1,0 +1,208 @@
+"""The app's callbacks, one small function each; :func:`register` wires them to the page.
+
+They only display: each reads the tab's session, calls the library (through
+:mod:`losslab.app.state` and :mod:`losslab.app.network`) and returns views.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from dash import Dash, Input, Output, State, ctx, html, no_update
+
+from losslab.app.layout import LABELS
+from losslab.app.network import network_views, train_network
+from losslab.app.state import (
+    MAX_RUN,
+    Setting,
+    advance,
+    error_message,
+    message_text,
+    new_session,
+    read_settings,
+    settings_of,
+    zoom_around,
+)
+from losslab.core.data import parse_point
+from losslab.defaults import START_TEXT
+from losslab.errors import LosslabError
+from losslab.i18n import Lang, optimizer_name, tr
+from losslab.optim.rules import OPTIMIZERS, make_optimizer
+from losslab.optim.trajectory import Trajectory
+from losslab.plots import interactive
+
+
+def run_steps(trigger: Any, runn: Any) -> int:
+    """How many updates the Step (1) or Run (the field, 1..MAX_RUN) button asks for."""
+    if trigger != "run":
+        return 1
+    try:
+        steps = int(runn)
+    except (TypeError, ValueError):
+        raise LosslabError("error.app_run", limit=MAX_RUN) from None
+    if not 1 <= steps <= MAX_RUN:
+        raise LosslabError("error.app_run", limit=MAX_RUN)
+    return steps
+
+
+def next_session(trigger: Any, f: dict[str, Any], session: dict[str, Any] | None) -> Any:
+    """The tab's next session (and the start field's new text) for what was clicked."""
+    if session is None or trigger in ("apply", "teacher", "x"):
+        settings = read_settings(f["teacher"], f["x"], f["noise"], f["seed"])
+        start = parse_point(str(f["init"] or START_TEXT)).tolist()
+        return new_session(settings, start), no_update
+    click = f["click"]
+    if trigger == "contour-graph" and click and click.get("points"):
+        point = click["points"][0]
+        start = [float(point["x"]), float(point["y"])]
+        return new_session(session["settings"], start), f"{start[0]:.3g},{start[1]:.3g}"
+    if trigger in ("set-init", "init", "reset"):
+        start = parse_point(str(f["init"] or START_TEXT)).tolist()
+        return new_session(session["settings"], start), no_update
+    if trigger in ("step", "run"):
+        steps = run_steps(trigger, f["runn"])
+        size = None if f["batch"] in (None, "") else int(f["batch"])
+        lr = float(10 ** f["log_lr"])
+        return advance(session, f["optimizer"], lr, steps, size), no_update
+    return no_update, no_update
+
+
+FIELDS = ("teacher", "x", "noise", "seed", "init", "optimizer", "log_lr", "runn", "batch")
+
+
+def update(*values: Any) -> tuple[Any, Any]:
+    """Any button, field or click on the map -> the tab's new session."""
+    click, *fields, session = values[8:]
+    f = dict(zip(FIELDS, fields, strict=True), click=click)
+    try:
+        result: tuple[Any, Any] = next_session(ctx.triggered_id, f, session)
+        return result
+    except LosslabError as exc:
+        return (no_update, no_update) if session is None else (error_message(session, exc),
+                                                                no_update)  # fmt: skip
+
+
+def numbers(s: Setting, params: np.ndarray, loss: float, lang: Lang) -> html.Div:
+    """The table of numbers (point, loss, gradient, sums, eigenvalues) and the loss formula."""
+    q = s.quadratic
+    g = s.objective.gradient(params)
+    rows = [
+        ("w", params[0]), ("b", params[1]), (tr("app.loss", lang), loss),
+        ("∂L/∂w", g[0]), ("∂L/∂b", g[1]), ("n", q.n), ("Sxx", q.Sxx), ("Sx", q.Sx),
+        ("Sxy", q.Sxy), ("Sy", q.Sy), ("Syy", q.Syy), ("λmin", q.eigenvalues[0]),
+        ("λmax", q.eigenvalues[1]), ("2/λmax", q.stability_limit),
+        (tr("app.minimum", lang), f"({q.minimum[0]:.6g}, {q.minimum[1]:.6g})"),
+    ]  # fmt: skip
+    body = [html.Tr([html.Td(name), html.Td(value if isinstance(value, str) else f"{value:.6g}",
+                                             id=f"num-{i}")])
+            for i, (name, value) in enumerate(rows)]  # fmt: skip
+    co = q.coefficients
+    terms = [(co["w2"], "w²"), (co["b2"], "b²"), (co["wb"], "wb"), (co["w"], "w"), (co["b"], "b"),
+             (co["const"], "")]  # fmt: skip
+    parts = []
+    for k, (c, v) in enumerate(terms):
+        number = "" if v and f"{abs(c):.4g}" == "1" else f"{abs(c):.4g}"
+        sign = "−" if c < 0 else ("+" if k else "")
+        parts.append(f"{sign} {number}{v}".strip())
+    formula = "loss = " + " ".join(parts)
+    return html.Div(
+        [html.Div(formula, className="formula", id="formula"), html.Table([html.Tbody(body)])]
+    )
+
+
+def render(session: dict[str, Any] | None, lang: Lang, optimizer: str, log_lr: float) -> Any:
+    """The session -> the data, contour, 3D and loss views, the numbers and the message."""
+    if not session:
+        return (no_update,) * 7
+    s = settings_of(session)
+    path = np.asarray(session["path"], dtype=np.float64)
+    losses = np.asarray(session["losses"], dtype=np.float64)
+    opt = session.get("opt") or {"name": optimizer, "lr": float(10**log_lr)}
+    traj = Trajectory(path, losses, np.zeros_like(path), {
+        "optimizer": make_optimizer(opt["name"], opt["lr"]).name,
+        "hyperparameters": {"learning_rate": opt["lr"]}})  # fmt: skip
+    q, current = s.quadratic, path[-1]
+    line = s.objective.model.predict(current, s.curve[0])
+    teacher = session["settings"]["teacher"]
+    data_fig = interactive.data_and_lines(s.data.x, s.data.t, s.curve, line, current, teacher, lang)
+    contour = interactive.contour_map(zoom_around(session, path), q, traj, lang)
+    surface = interactive.landscape_3d(s.bowl, q, traj, lang, points=True)
+    surface.update_layout(height=430)
+    curve = interactive.loss_curve(losses, q.min_loss, lang)
+    marks = {
+        math.log10(q.stability_limit): {"label": "2/λmax", "style": {"color": "#b00020"}},
+        -3: "0.001", -2: "0.01", -1: "0.1", 0: "1",
+    }  # fmt: skip
+    return (data_fig, contour, surface, curve, numbers(s, current, losses[-1], lang),
+            message_text(session.get("message"), lang), marks)  # fmt: skip
+
+
+def labels(lang: Lang) -> list[Any]:
+    """Every label and button text, and the optimizer names, in ``lang``."""
+    options = [
+        {"label": optimizer_name(make_optimizer(n).name, lang), "value": n} for n in OPTIMIZERS
+    ]
+    return [*(tr(key, lang) for _, key in LABELS), options]
+
+
+def network(
+    clicks: int, lang: Lang, data_name: str, hidden: str, activation: str, optimizer: str,
+    lr: Any, steps: Any, plane: str,
+) -> Any:  # fmt: skip
+    """Train (button) -> the network's prediction, plane, loss curve and summary."""
+    if not clicks:
+        return (no_update,) * 4 + ("",)
+    try:
+        result = train_network(data_name, hidden, activation, optimizer, lr, steps, plane)
+    except LosslabError as exc:
+        return (no_update,) * 4 + (exc.localized(lang),)
+    return (*network_views(result, lang), "")
+
+
+def lr_value(log_lr: float, lang: Lang, session: dict[str, Any] | None) -> str:
+    """The learning rate under the slider, with its share of 2/lambda_max."""
+    lr = float(10**log_lr)
+    if not session:
+        return f"lr = {lr:.3g}"
+    limit = settings_of(session).quadratic.stability_limit
+    return tr("app.lr_value", lang, lr=lr, ratio=lr / limit, limit=limit)
+
+
+def register(app: Dash) -> None:
+    """Wire every callback to the page's components."""
+    app.callback(
+        Output("session", "data"), Output("init", "value"),
+        Input("apply", "n_clicks"), Input("teacher", "n_submit"), Input("x", "n_submit"),
+        Input("set-init", "n_clicks"), Input("init", "n_submit"), Input("reset", "n_clicks"),
+        Input("step", "n_clicks"), Input("run", "n_clicks"), Input("contour-graph", "clickData"),
+        State("teacher", "value"), State("x", "value"), State("noise", "value"),
+        State("seed", "value"), State("init", "value"), State("optimizer", "value"),
+        State("lr", "value"), State("runn", "value"), State("batch", "value"),
+        State("session", "data"),
+    )(update)  # fmt: skip
+    app.callback(
+        Output("data-graph", "figure"), Output("contour-graph", "figure"),
+        Output("surface-graph", "figure"), Output("loss-graph", "figure"),
+        Output("numbers", "children"), Output("message", "children"), Output("lr", "marks"),
+        Input("session", "data"), Input("lang", "value"),
+        State("optimizer", "value"), State("lr", "value"),
+    )(render)  # fmt: skip
+    app.callback(
+        [Output(i, "children") for i, _ in LABELS], Output("optimizer", "options"),
+        Input("lang", "value"),
+    )(labels)  # fmt: skip
+    app.callback(
+        Output("net-prediction", "figure"), Output("net-plane-graph", "figure"),
+        Output("net-loss", "figure"), Output("net-summary", "children"),
+        Output("net-message", "children"),
+        Input("net-train", "n_clicks"), Input("lang", "value"),
+        State("net-data", "value"), State("net-hidden", "value"),
+        State("net-activation", "value"), State("net-optimizer", "value"),
+        State("net-lr", "value"), State("net-steps", "value"), State("net-plane", "value"),
+    )(network)  # fmt: skip
+    app.callback(
+        Output("lr-value", "children"),
+        Input("lr", "value"), Input("lang", "value"), Input("session", "data"),
+    )(lr_value)  # fmt: skip
