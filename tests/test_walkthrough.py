@@ -41,3 +41,24 @@ def test_all_x_equal_does_not_crash():
     wt = walkthrough(x="1:1:5", teacher="x + 2")
     assert wt.quadratic.shape == "parabolic cylinder"
     assert wt.trajectory.meta["stop"] in {"converged", "step limit"}
+
+
+def test_lines_the_figures_draw_are_the_model_at_those_steps():
+    from matplotlib.figure import Figure
+
+    from losslab.plots.static import figure_fit_steps, figure_setting
+
+    wt = walkthrough()
+    xs = wt.teacher_curve[0]
+    np.testing.assert_allclose(wt.start_line, 3.0 * xs + 2.0, rtol=1e-12, atol=1e-12)
+    assert wt.fit_steps == (0, 1, 3, 10, 30, 100)
+    for k, line in zip(wt.fit_steps, wt.fit_lines, strict=True):
+        w, b = wt.trajectory.params[k]
+        np.testing.assert_allclose(line, w * xs + b, rtol=1e-12, atol=1e-12)
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert figure_setting(wt, ax=ax) is fig  # draws on the axes it is given
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), 3.0 * xs + 2.0, atol=1e-12)
+    other = Figure().add_subplot()
+    figure_fit_steps(wt, ax=other)
+    assert len(other.lines) == 1 + len(wt.fit_steps)

@@ -101,6 +101,9 @@ class Walkthrough:
     teacher_is_line: bool
     formula_max_difference: float
     formula_points_checked: int
+    start_line: FloatArray  # (400,): the model's line at ``init`` on the teacher curve's x
+    fit_steps: tuple[int, ...]  # a few steps of the trajectory to show (see pick_steps)
+    fit_lines: FloatArray  # (len(fit_steps), 400): the model's line at each of them
 
     @property
     def learning_rate_ratio(self) -> float:
@@ -146,6 +149,7 @@ def walkthrough(
     scale = max(1.0, float(np.mean(clean.t**2)))
     teacher_is_line = clean_fit.min_loss <= 1e-12 * scale
     difference, checked = _formula_check(objective, quad, landscape)
+    fit_steps = tuple(pick_steps(trajectory.steps))
     return Walkthrough(
         data=data,
         objective=objective,
@@ -160,7 +164,19 @@ def walkthrough(
         teacher_is_line=bool(teacher_is_line),
         formula_max_difference=difference,
         formula_points_checked=checked,
+        start_line=objective.model.predict(p0, xs),
+        fit_steps=fit_steps,
+        fit_lines=np.array([objective.model.predict(trajectory.params[k], xs) for k in fit_steps]),
     )
+
+
+def pick_steps(last: int) -> list[int]:
+    """A few steps to show, spread roughly geometrically: 0, 1, 3, 10, 30 and the last.
+
+    >>> pick_steps(100), pick_steps(2)
+    ([0, 1, 3, 10, 30, 100], [0, 1, 2])
+    """
+    return sorted({k for k in (0, 1, 3, 10, 30) if k < last} | {last})
 
 
 def _formula_check(

@@ -80,11 +80,18 @@ def _new_figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
-def figure_setting(wt: Walkthrough, lang: Lang = "en") -> Figure:
+def _single_axes(ax: Axes | None, width: float, height: float) -> tuple[Figure, Axes]:
+    """``ax`` and its figure, or a new figure of ``width`` x ``height`` inches with one axes."""
+    if ax is not None:
+        return ax.get_figure(root=True), ax  # type: ignore[return-value]
+    fig = _new_figure(width, height)
+    return fig, fig.add_subplot()
+
+
+def figure_setting(wt: Walkthrough, lang: Lang = "en", ax: Axes | None = None) -> Figure:
     """Teacher data and curve in orange, the model's starting line in blue."""
     with style():
-        fig = _new_figure(6.4, 4.2)
-        ax = fig.add_subplot()
+        fig, ax = _single_axes(ax, 6.4, 4.2)
         xs, ts = wt.teacher_curve
         teacher = wt.data.meta.get("teacher", "")
         ax.plot(xs, ts, color=TEACHER_COLOR, lw=2, label=tr("fig.teacher", lang, expr=teacher))
@@ -99,7 +106,7 @@ def figure_setting(wt: Walkthrough, lang: Lang = "en") -> Figure:
         )
         ax.plot(
             xs,
-            wt.objective.model.predict(wt.init, xs),
+            wt.start_line,
             color=MODEL_COLOR,
             lw=2,
             label=tr("fig.model", lang, line=line_text(*wt.init)),
@@ -253,11 +260,11 @@ def figure_contour(
     trajectory: Trajectory | None = None,
     lang: Lang = "en",
     title_key: str = "fig.contour_title",
+    ax: Axes | None = None,
 ) -> Figure:
     """A contour map of the landscape, with eigen-axes and an optimizer's path if given."""
     with style():
-        fig = _new_figure(6.0, 5.2)
-        ax = fig.add_subplot()
+        fig, ax = _single_axes(ax, 6.0, 5.2)
         draw_contour(ax, landscape, quadratic, trajectory, lang)
         ax.set_title(tr(title_key, lang))
         return fig
@@ -296,11 +303,12 @@ def figure_path_3d(
         return fig
 
 
-def figure_loss_curve(trajectory: Trajectory, min_loss: float = 0.0, lang: Lang = "en") -> Figure:
+def figure_loss_curve(
+    trajectory: Trajectory, min_loss: float = 0.0, lang: Lang = "en", ax: Axes | None = None
+) -> Figure:
     """Loss minus the minimum loss per step, on a log scale."""
     with style():
-        fig = _new_figure(6.0, 3.8)
-        ax = fig.add_subplot()
+        fig, ax = _single_axes(ax, 6.0, 3.8)
         excess = np.maximum(trajectory.losses - min_loss, np.finfo(float).tiny)
         ax.semilogy(np.arange(excess.size), excess, "-o", ms=2.5, color=MODEL_COLOR)
         ax.set_xlabel(tr("fig.step", lang))
@@ -310,21 +318,14 @@ def figure_loss_curve(trajectory: Trajectory, min_loss: float = 0.0, lang: Lang 
         return fig
 
 
-def pick_steps(trajectory: Trajectory) -> list[int]:
-    """A few steps to show, spread roughly geometrically: 0, 1, 3, 10, 30 and the last."""
-    last = trajectory.steps
-    return sorted({k for k in (0, 1, 3, 10, 30) if k < last} | {last})
-
-
-def figure_fit_steps(wt: Walkthrough, lang: Lang = "en") -> Figure:
-    """The teacher and the model's line at a few steps of gradient descent."""
+def figure_fit_steps(wt: Walkthrough, lang: Lang = "en", ax: Axes | None = None) -> Figure:
+    """The teacher and the model's line at a few steps of gradient descent (``wt.fit_steps``)."""
     traj = wt.trajectory
     xs, ts = wt.teacher_curve
-    steps = pick_steps(traj)
+    steps = wt.fit_steps
     colors = matplotlib.colormaps["Blues"](np.linspace(0.35, 1.0, len(steps)))
     with style():
-        fig = _new_figure(6.4, 4.2)
-        ax = fig.add_subplot()
+        fig, ax = _single_axes(ax, 6.4, 4.2)
         ax.plot(
             xs,
             ts,
@@ -334,10 +335,10 @@ def figure_fit_steps(wt: Walkthrough, lang: Lang = "en") -> Figure:
             label=tr("fig.teacher", lang, expr=wt.data.meta.get("teacher", "")),
         )
         ax.scatter(wt.data.x, wt.data.t, color=TEACHER_COLOR, edgecolor="black", s=18, zorder=3)
-        for k, color in zip(steps, colors, strict=True):
+        for k, line, color in zip(steps, wt.fit_lines, colors, strict=True):
             ax.plot(
                 xs,
-                wt.objective.model.predict(traj.params[k], xs),
+                line,
                 color=color,
                 lw=1.6,
                 label=tr("fig.fit_step", lang, k=k, line=line_text(*traj.params[k])),
