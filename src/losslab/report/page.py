@@ -10,10 +10,35 @@ from losslab.io import check_writable, write_files
 from losslab.lessons.perceptron import Walkthrough
 from losslab.lessons.report import ReportData, report_data
 from losslab.report.figures import FIGURES, render_figures
+from losslab.report.learning import (
+    section_descent,
+    section_optimizers,
+    section_step_by_hand,
+    section_xor,
+)
 from losslab.report.markup import CSS, Page
-from losslab.report.sections import SECTIONS
+from losslab.report.sections import (
+    section_curvature,
+    section_formula,
+    section_landscape,
+    section_loss,
+    section_setting,
+)
 
 REPORT_NAME = "report.html"
+
+#: The sections in the order the report shows them.
+SECTIONS = (
+    section_setting,
+    section_loss,
+    section_landscape,
+    section_formula,
+    section_curvature,
+    section_descent,
+    section_step_by_hand,
+    section_optimizers,
+    section_xor,
+)
 
 
 def contents(page: Page) -> list[str]:
