@@ -1,12 +1,20 @@
 """What the report, CLI, app and notebooks show, each computed once and returned as a
-result object: the perceptron walk-through, optimizer experiments, small networks, XOR.
+result object: the perceptron walk-through, optimizer experiments, small networks, XOR,
+the gradient check and the report's experiments.
 """
 
+from losslab.lessons.gradcheck import (
+    GRADCHECK_TOLERANCE,
+    GradcheckRow,
+    gradcheck,
+    gradcheck_cases,
+)
 from losslab.lessons.networks import (
     NetworkRun,
     accuracy,
     build_objective,
     default_loss,
+    model_objective,
     prediction_grid,
     train_and_scan,
 )
@@ -28,15 +36,22 @@ from losslab.lessons.perceptron import (
     step_by_hand,
     walkthrough,
 )
+from losslab.lessons.report import (
+    ReportData,
+    report_data,
+)
 from losslab.lessons.xor import (
     XorLandscape,
     xor_landscape,
 )
 
 __all__ = [
+    "GRADCHECK_TOLERANCE",
     "Comparison",
+    "GradcheckRow",
     "MinibatchNoise",
     "NetworkRun",
+    "ReportData",
     "StepByHand",
     "Sweep",
     "SweepRun",
@@ -47,10 +62,14 @@ __all__ = [
     "build_objective",
     "compare",
     "default_loss",
+    "gradcheck",
+    "gradcheck_cases",
     "lr_sweep",
     "minibatch_noise",
+    "model_objective",
     "perceptron_data",
     "prediction_grid",
+    "report_data",
     "step_by_hand",
     "train_and_scan",
     "training_run",
