@@ -62,3 +62,26 @@ def test_lines_the_figures_draw_are_the_model_at_those_steps():
     other = Figure().add_subplot()
     figure_fit_steps(wt, ax=other)
     assert len(other.lines) == 1 + len(wt.fit_steps)
+
+
+def test_the_quadratic_form_is_computed_once_per_data_set(monkeypatch):
+    from losslab.analysis import quadratic
+    from losslab.lessons.report import report_data
+
+    calls = []
+    original = quadratic._quadratic_form
+    monkeypatch.setattr(quadratic, "_quadratic_form", lambda d: calls.append(d) or original(d))
+    wt = walkthrough()
+    report_data(wt)
+    # the walk-through's data, its noise-free twin (is the teacher a line?), the noisy
+    # data of the mini-batch experiment: three data sets, three computations
+    assert len(calls) == 3
+    assert len({id(d) for d in calls}) == 3
+
+
+def test_a_dataset_keeps_its_parsed_teacher():
+    from losslab.core.data import teacher_data
+
+    data = teacher_data("2*x + 1", "-1:3:5")
+    assert data.teacher is not None and data.teacher.text == "2*x + 1"
+    np.testing.assert_array_equal(data.teacher(data.x), 2 * data.x + 1)
