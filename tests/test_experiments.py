@@ -168,3 +168,31 @@ def test_animation_has_its_frames_and_moves(tmp_path, view):
 
     count, _ = imageio_ffmpeg.count_frames_and_secs(str(tmp_path / "animation.mp4"))
     assert count == 6
+
+
+def test_figures_draw_on_the_axes_they_are_given():
+    from matplotlib.figure import Figure
+
+    from losslab.plots.optimizers import (
+        figure_compare_losses,
+        figure_compare_overlay,
+        figure_minibatch,
+    )
+
+    result = compare(None, ["gd", "adam"], steps=5)
+    noise = minibatch_noise([1, None], steps=5)
+    for draw, arg, lines in (
+        (figure_compare_overlay, result, 2),
+        (figure_compare_losses, result, 2),
+        (figure_minibatch, noise, 2),
+    ):
+        fig = Figure()
+        ax = fig.add_subplot()
+        assert draw(arg, "en", ax=ax) is fig and len(fig.axes) >= 1
+        assert ax in fig.axes and len(ax.lines) >= lines
+    # the paths drawn are the trajectories' own points
+    fig = Figure()
+    ax = fig.add_subplot()
+    figure_compare_losses(result, "en", ax=ax)
+    gd = result.trajectories["gradient descent"]
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), np.arange(gd.losses.size))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -17,6 +18,7 @@ from losslab.plots.static import (
     MODEL_COLOR,
     _label_axes,
     _new_figure,
+    _single_axes,
     style,
 )
 
@@ -43,7 +45,7 @@ def _log_contours(ax: Any, land: Landscape, lang: Lang, number_format: str) -> N
     ax.figure.colorbar(filled, ax=ax, label=loss_label(land.meta, lang), format=number_format)
 
 
-def figure_plane(run: NetworkRun, lang: Lang = "en") -> Figure:
+def figure_plane(run: NetworkRun, lang: Lang = "en", ax: Axes | None = None) -> Figure:
     """Contours of the plane with the training path projected onto it."""
     title = tr(f"fig.plane.{run.plane_kind}", lang)
     if run.pca is not None:
@@ -51,7 +53,7 @@ def figure_plane(run: NetworkRun, lang: Lang = "en") -> Figure:
         title += "\n" + tr("fig.pca_explained", lang, a=explained[0], b=explained[1])
     start_key = "fig.plane_start" if run.plane_kind == "random" else "fig.plane_start_exact"
     return figure_landscape(run.plane, title, run.path_coords, run.trajectory.steps,
-                            start_key, lang)  # fmt: skip
+                            start_key, lang, ax)  # fmt: skip
 
 
 def figure_landscape(
@@ -61,11 +63,11 @@ def figure_landscape(
     steps: int | None = None,
     start_key: str = "fig.plane_start_exact",
     lang: Lang = "en",
+    ax: Axes | None = None,
 ) -> Figure:
     """Contours of any 2D landscape (log-spaced levels), with a projected path if given."""
     with style():
-        fig = _new_figure(6.4, 5.4)
-        ax = fig.add_subplot()
+        fig, ax = _single_axes(ax, 6.4, 5.4)
         _log_contours(ax, land, lang, "%.3g")
         if path is not None and len(path):
             label = tr("fig.net_path", lang, steps=steps if steps is not None else len(path) - 1)
@@ -105,7 +107,9 @@ def figure_surface(
         return fig
 
 
-def figure_line(line: Landscape, lang: Lang = "en", ends: tuple[str, str] | None = None) -> Figure:
+def figure_line(
+    line: Landscape, lang: Lang = "en", ends: tuple[str, str] | None = None, ax: Axes | None = None
+) -> Figure:
     """The loss along the straight line from the start (α = 0) to the trained network (α = 1).
 
     ``ends`` names the two ends instead (then the axis and title say A and B).
@@ -114,8 +118,7 @@ def figure_line(line: Landscape, lang: Lang = "en", ends: tuple[str, str] | None
     labels = (tr("fig.net_start", lang), tr("fig.net_end", lang)) if ends is None else (
         f"A: {ends[0]} (α = 0)", f"B: {ends[1]} (α = 1)")  # fmt: skip
     with style():
-        fig = _new_figure(6.4, 3.8)
-        ax = fig.add_subplot()
+        fig, ax = _single_axes(ax, 6.4, 3.8)
         ax.plot(alphas, values, color=MODEL_COLOR, lw=2)
         for alpha, label, color in ((0.0, labels[0], MODEL_COLOR),
                                     (1.0, labels[1], MINIMUM_COLOR)):  # fmt: skip
@@ -131,13 +134,12 @@ def figure_line(line: Landscape, lang: Lang = "en", ends: tuple[str, str] | None
         return fig
 
 
-def figure_prediction(run: NetworkRun, lang: Lang = "en") -> Figure:
+def figure_prediction(run: NetworkRun, lang: Lang = "en", ax: Axes | None = None) -> Figure:
     """The decision boundary (two inputs) or the fitted curve (one input) with the data."""
     data = run.objective.data
     grid = run.prediction_grid
     with style():
-        fig = _new_figure(6.0, 5.0)
-        ax = fig.add_subplot()
+        fig, ax = _single_axes(ax, 6.0, 5.0)
         if len(grid) == 3:
             gx, gy, value = grid
             if run.objective.loss_fn.name == "bce":

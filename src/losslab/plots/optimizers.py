@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from losslab.i18n import Lang, optimizer_name, tr
 from losslab.landscape.result import Landscape
 from losslab.lessons.optimizers import Comparison, MinibatchNoise, Sweep
-from losslab.plots.static import _label_axes, _new_figure, axis_names, style
+from losslab.plots.static import _label_axes, _new_figure, _single_axes, axis_names, style
 
 COLORS = [matplotlib.colormaps["tab10"](k) for k in range(10)]
 
@@ -51,12 +51,13 @@ def _label(name: str, hyper: dict[str, float], lang: Lang = "en") -> str:
     return tr("fig.optimizer_path", lang, name=optimizer_name(name, lang), lr=lr)
 
 
-def figure_compare_overlay(comparison: Comparison, lang: Lang = "en") -> Figure:
+def figure_compare_overlay(
+    comparison: Comparison, lang: Lang = "en", ax: Axes | None = None
+) -> Figure:
     """Every optimizer's path on one shared contour map, one colour each."""
     xname, yname = axis_names(comparison.landscape)
     with style():
-        fig = _new_figure(7.0, 5.6)
-        ax = fig.add_subplot()
+        fig, ax = _single_axes(ax, 7.0, 5.6)
         _contour(ax, comparison.landscape, book=comparison.preset == "book-ch6")
         for k, (name, traj) in enumerate(comparison.trajectories.items()):
             p = traj.params
@@ -100,11 +101,12 @@ def figure_compare_panels(comparison: Comparison, lang: Lang = "en") -> Figure:
         return fig
 
 
-def figure_compare_losses(comparison: Comparison, lang: Lang = "en") -> Figure:
+def figure_compare_losses(
+    comparison: Comparison, lang: Lang = "en", ax: Axes | None = None
+) -> Figure:
     """Loss minus the minimum, per step, for every optimizer (log scale)."""
     with style():
-        fig = _new_figure(6.4, 4.0)
-        ax = fig.add_subplot()
+        fig, ax = _single_axes(ax, 6.4, 4.0)
         for k, (name, traj) in enumerate(comparison.trajectories.items()):
             excess = np.maximum(traj.losses - comparison.min_loss, 1e-300)
             ax.semilogy(
@@ -155,11 +157,10 @@ def figure_lr_sweep(sweep: Sweep, lang: Lang = "en") -> Figure:
         return fig
 
 
-def figure_minibatch(noise: MinibatchNoise, lang: Lang = "en") -> Figure:
+def figure_minibatch(noise: MinibatchNoise, lang: Lang = "en", ax: Axes | None = None) -> Figure:
     """SGD paths with several batch sizes on one contour map."""
     with style():
-        fig = _new_figure(6.6, 5.6)
-        ax = fig.add_subplot()
+        fig, ax = _single_axes(ax, 6.6, 5.6)
         _contour(ax, noise.landscape)
         for k, (size, traj) in enumerate(sorted(noise.trajectories.items())):
             p = traj.params
