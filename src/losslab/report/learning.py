@@ -36,20 +36,17 @@ def section_descent(page: Page) -> list[str]:
         )
     )
     add(
-        "<p>"
-        + t(
+        page.p(
             "report.s5.rate",
             lr=fmt(wt.learning_rate),
             ratio=f"{wt.learning_rate_ratio:.0%}",
             limit=fmt(q.stability_limit, 4),
         )
-        + "</p>"
     )
     stop = str(traj.meta["stop"])
     last = traj.params[-1]
     add(
-        "<p>"
-        + t(
+        page.p(
             "report.s5.result",
             steps=traj.steps,
             stop=t(f"report.stop.{stop}"),
@@ -58,14 +55,12 @@ def section_descent(page: Page) -> list[str]:
             loss=fmt(traj.losses[-1]),
             minloss=fmt(q.min_loss),
         )
-        + "</p>"
     )
     if stop == "diverged":
         add(f'<p class="note">{t("report.s5.diverged", k=traj.meta["diverged_at"])}</p>')
     add(f"<p>{t('report.s5.figs')}</p>")
     add(f'<div class="row">{img("05-path-contour.png")}{img("05-path-3d.png")}</div>')
     add(f'<div class="row">{img("05-loss-curve.png")}{img("05-fit-steps.png")}</div>')
-
     return parts
 
 
@@ -117,7 +112,6 @@ def section_step_by_hand(page: Page) -> list[str]:
         f"<td>{fmt(step.error.sum())}</td><td>{fmt(float(step.error @ step.error))}</td>"
         "</tr></table>"
     )
-
     return parts
 
 
@@ -140,7 +134,6 @@ def section_optimizers(page: Page) -> list[str]:
     add(f"<p>{t('report.s7.minibatch')}</p>")
     add(img("07-minibatch.png"))
     add(f"<p>{t('report.s7.more')}</p>")
-
     return parts
 
 
@@ -156,15 +149,12 @@ def section_xor(page: Page) -> list[str]:
     add(img("08-xor.png"))
     saddle = xor.critical.saddles[np.argmin(xor.critical.saddles[:, 2])]
     add(
-        "<p>"
-        + t(
+        page.p(
             "report.s8.found",
             minima=len(xor.critical.minima),
             saddles=len(xor.critical.saddles),
             saddle=fmt(saddle[2], 3),
         )
-        + "</p>"
     )
     add(f"<p>{t('report.s8.why')}</p><p>{t('report.s8.more')}</p>")
-
     return parts

@@ -64,6 +64,10 @@ class Page:
         """The catalogue text ``key`` in the page's language."""
         return tr(key, self.lang, **kw)
 
+    def p(self, key: str, **kw: object) -> str:
+        """The catalogue text ``key`` as one paragraph."""
+        return "<p>" + self.t(key, **kw) + "</p>"
+
     def img(self, name: str) -> str:
         """The figure ``name`` as an embedded ``<figure>`` (a data URI)."""
         data = base64.b64encode(self.figures[name]).decode("ascii")

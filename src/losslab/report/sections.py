@@ -27,8 +27,7 @@ def section_setting(page: Page) -> list[str]:
     add(f'<h2 id="s1">{t("report.s1")}</h2>')
     add(f"<p>{t('report.s1.model')}</p>{math('y = w x + b')}<p>{t('report.s1.model2')}</p>")
     add(
-        "<p>"
-        + t(
+        page.p(
             "report.s1.teacher",
             teacher=teacher,
             n=wt.data.n,
@@ -38,14 +37,12 @@ def section_setting(page: Page) -> list[str]:
             w0=fmt(wt.init[0]),
             b0=fmt(wt.init[1]),
         )
-        + "</p>"
     )
     if not wt.teacher_is_line:
         add(f'<p class="note">{t("report.s1.not_line", loss=fmt(q.min_loss))}</p>')
     elif noise > 0:
         add(f'<p class="note">{t("report.s1.noisy")}</p>')
     add(img("01-setting.png"))
-
     return parts
 
 
@@ -68,11 +65,8 @@ def section_loss(page: Page) -> list[str]:
     )
     add(f'<p class="note">{t("report.s2.slip", teacher=teacher)}</p>')
     add(
-        "<p>"
-        + t("report.s2.start", w0=fmt(wt.init[0]), b0=fmt(wt.init[1]), loss0=fmt(traj.losses[0]))
-        + "</p>"
+        page.p("report.s2.start", w0=fmt(wt.init[0]), b0=fmt(wt.init[1]), loss0=fmt(traj.losses[0]))
     )
-
     return parts
 
 
@@ -114,7 +108,6 @@ def section_landscape(page: Page) -> list[str]:
         full_html=False, include_plotlyjs=True, config={"displaylogo": False, "responsive": True}
     )
     add(f'<div class="row"><div id="landscape-3d">{plot_html}</div>{img("03-contour.png")}</div>')
-
     return parts
 
 
@@ -165,13 +158,11 @@ def section_formula(page: Page) -> list[str]:
     )
     add(f"<p>{t('report.s4.numbers')}</p>{math(numbers)}")
     add(
-        "<p>"
-        + t(
+        page.p(
             "report.s4.check",
             points=wt.formula_points_checked,
             diff=fmt(wt.formula_max_difference, 2),
         )
-        + "</p>"
     )
     return parts
 
@@ -198,15 +189,13 @@ def section_curvature(page: Page) -> list[str]:
         )
     )
     add(
-        "<p>"
-        + t(
+        page.p(
             "report.s4.eigen",
             lmin=fmt(q.eigenvalues[0]),
             lmax=fmt(q.eigenvalues[1]),
             vmin=vec(q.eigenvectors[:, 0]),
             vmax=vec(q.eigenvectors[:, 1]),
         )
-        + "</p>"
     )
     add(
         math(
@@ -215,15 +204,6 @@ def section_curvature(page: Page) -> list[str]:
             r" \begin{matrix} S_{xy} \\ S_y \end{matrix}"
         )
     )
-    add(
-        "<p>"
-        + t("report.s4.minimum", w=fmt(q.minimum[0]), b=fmt(q.minimum[1]), loss=fmt(q.min_loss))
-        + "</p>"
-    )
-    add(
-        "<p>"
-        + t("report.s4.lr", limit=fmt(q.stability_limit, 4), kappa=fmt(q.condition_number, 4))
-        + "</p>"
-    )
-
+    add(page.p("report.s4.minimum", w=fmt(q.minimum[0]), b=fmt(q.minimum[1]), loss=fmt(q.min_loss)))
+    add(page.p("report.s4.lr", limit=fmt(q.stability_limit, 4), kappa=fmt(q.condition_number, 4)))
     return parts
