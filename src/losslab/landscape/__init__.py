@@ -12,15 +12,17 @@ from losslab.landscape.directions import (
     parameter_directions,
     pca_directions,
     random_directions,
-    scan_line,
 )
 from losslab.landscape.result import (
     Landscape,
 )
 from losslab.landscape.scan import (
     MAX_GRID_POINTS,
+    TrajectoryPlane,
     box_axes,
+    scan_line,
     scan_plane,
+    scan_trajectory,
 )
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "CriticalPoints",
     "Landscape",
     "PCAPlane",
+    "TrajectoryPlane",
     "box_axes",
     "critical_points",
     "filter_normalize",
@@ -36,4 +39,5 @@ __all__ = [
     "random_directions",
     "scan_line",
     "scan_plane",
+    "scan_trajectory",
 ]

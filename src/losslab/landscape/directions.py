@@ -6,9 +6,6 @@
   of Neural Nets", NeurIPS).
 - :func:`pca_directions`: the two principal directions of a training
   trajectory, and the trajectory projected onto them.
-- :func:`scan_line`: the loss along the straight line between two parameter
-  sets (Goodfellow, Vinyals and Saxe 2015, "Qualitatively characterizing
-  neural network optimization problems", ICLR).
 """
 
 from __future__ import annotations
@@ -20,9 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from losslab.core.mlp import MLP, param_index
-from losslab.core.objective import Objective, Problem
 from losslab.errors import LosslabError
-from losslab.landscape.result import Landscape
 
 FloatArray = NDArray[np.float64]
 
@@ -116,31 +111,3 @@ def pca_directions(path: ArrayLike) -> PCAPlane:
     explained = np.zeros(2)
     explained[: min(2, s.size)] = s[:2] ** 2 / total
     return PCAPlane(origin, directions, centred @ directions.T, explained)
-
-
-def scan_line(
-    problem: Problem, start: ArrayLike, end: ArrayLike, alphas: ArrayLike | None = None
-) -> Landscape:
-    """The loss at ``(1 - alpha) * start + alpha * end`` for each alpha (default -0.5..1.5).
-
-    A one-dimensional Landscape: ``directions`` (1, P) is ``end - start``,
-    ``axes`` holds the alphas and ``values`` (len(alphas),) the losses.
-    """
-    s = np.asarray(start, dtype=np.float64)
-    e = np.asarray(end, dtype=np.float64)
-    a = np.linspace(-0.5, 1.5, 201) if alphas is None else np.asarray(alphas, dtype=np.float64)
-    d = e - s
-    points = s + a[:, None] * d
-    values = (
-        problem.loss_batch(points)
-        if not isinstance(problem, Objective)
-        else problem.loss_plane(s, np.stack([d, np.zeros_like(d)]), np.stack([a, 0 * a], 1))
-    )
-    meta: dict[str, object] = {
-        "method": "line",
-        "param_names": ["α"],
-        "distance": float(np.linalg.norm(d)),
-    }
-    if isinstance(problem, Objective):
-        meta["loss"] = problem.loss_fn.name
-    return Landscape(origin=s, directions=d[None, :], axes=(a,), values=values, meta=meta)
