@@ -107,22 +107,26 @@ def run_plane(
 ) -> FloatArray:
     """The values (ny, nx) of a plane task, block by block through ``executor``."""
     ny, nx = task.c.size, task.a.size
-    values = np.full((ny, nx), np.nan)
-    done = np.zeros(ny, dtype=bool)
     path = None if resume is None else Path(resume)
     key = scan_key(task, facts) if path is not None else ""
+    values: FloatArray | None = None
+    done = np.zeros(ny, dtype=bool)
     if path is not None and path.exists():
         values, done = _load(path, key, (ny, nx))
     split = executor is not None or path is not None or progress
     rows = default_block_rows(ny, split) if block_rows is None else max(1, int(block_rows))
-    blocks = row_blocks(ny, rows)
-    todo = [b for b in blocks if not done[b.start : b.stop].all()]
+    todo = [b for b in row_blocks(ny, rows) if not done[b.start : b.stop].all()]
     runner = SerialExecutor() if executor is None else executor
     with progress_bar(ny * nx, int(done.sum()) * nx, enabled=progress) as bar:
         for block, block_values in runner.map_blocks(task, todo):
-            values[block.start : block.stop] = np.asarray(block_values).reshape(block.rows, nx)
+            part = np.asarray(block_values, dtype=np.float64).reshape(block.rows, nx)
+            if values is None and block.rows == ny:
+                values = part  # one block holds the whole grid: no copy
+            else:
+                values = np.full((ny, nx), np.nan) if values is None else values
+                values[block.start : block.stop] = part
             done[block.start : block.stop] = True
             if path is not None:
                 _save(path, key, values, done)
             bar.update(block.rows * nx)
-    return values
+    return np.full((ny, nx), np.nan) if values is None else values
