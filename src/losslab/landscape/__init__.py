@@ -9,6 +9,7 @@ from losslab.landscape.critical import (
 from losslab.landscape.directions import (
     PCAPlane,
     filter_normalize,
+    normalize_filters,
     parameter_directions,
     pca_directions,
     random_directions,
@@ -34,6 +35,7 @@ __all__ = [
     "box_axes",
     "critical_points",
     "filter_normalize",
+    "normalize_filters",
     "parameter_directions",
     "pca_directions",
     "random_directions",

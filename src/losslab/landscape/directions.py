@@ -1,6 +1,8 @@
 """Directions in parameter space for landscapes of models with more than two parameters.
 
 - :func:`parameter_directions`: two parameters by name, the others fixed.
+- :func:`normalize_filters`: filter normalisation of one parameter tensor, for the
+  numpy MLP and PyTorch models alike.
 - :func:`random_directions`: two random directions with filter normalisation
   (Li, Xu, Taylor, Studer and Goldstein 2018, "Visualizing the Loss Landscape
   of Neural Nets", NeurIPS).
@@ -37,26 +39,44 @@ def parameter_directions(names: Sequence[str], pick: Sequence[str]) -> FloatArra
     return out
 
 
+def normalize_filters(
+    direction: ArrayLike, weight: ArrayLike, filter_axis: int = 0, ignore_biases: bool = True
+) -> FloatArray:
+    """Filter normalisation of one parameter tensor (Li et al. 2018), the one implementation.
+
+    Each filter (a slice along ``filter_axis``) of ``direction`` is scaled to
+    ``||w_filter|| / (||d_filter|| + 1e-10)`` times itself. A one-dimensional
+    parameter (a bias, a BatchNorm scale) is set to zero with ``ignore_biases``,
+    else to the weights themselves, as in the paper's code (its ``biasbn`` option).
+
+    >>> normalize_filters([[3.0, 0.0], [0.0, 1.0]], [[0.0, 2.0], [1.0, 1.0]]).round(6).tolist()
+    [[2.0, 0.0], [0.0, 1.414214]]
+    >>> normalize_filters([5.0, 5.0], [1.0, 2.0], ignore_biases=False).tolist()
+    [1.0, 2.0]
+    """
+    d = np.asarray(direction, dtype=np.float64)
+    w = np.asarray(weight, dtype=np.float64)
+    if w.ndim <= 1:
+        return np.zeros_like(w) if ignore_biases else w.copy()
+    axes = tuple(k for k in range(w.ndim) if k != filter_axis % w.ndim)
+    norms_w = np.sqrt(np.sum(w * w, axis=axes, keepdims=True))
+    norms_d = np.sqrt(np.sum(d * d, axis=axes, keepdims=True))
+    return np.asarray(d * (norms_w / (norms_d + 1e-10)))
+
+
 def filter_normalize(
     direction: FloatArray, params: FloatArray, model: MLP, ignore_biases: bool = True
 ) -> FloatArray:
     """Scale each filter of ``direction`` to the norm of the matching filter of ``params``.
 
     A filter of a fully connected layer is the set of weights into one unit:
-    a column of ``W`` (inputs x units). Biases (one-dimensional parameters)
-    are set to zero with ``ignore_biases``, else to the biases themselves, as
-    in the paper's code (its ``biasbn`` option).
+    a column of ``W`` (inputs x units), so ``filter_axis=1`` in :func:`normalize_filters`.
     """
     out = np.array(direction, dtype=np.float64, copy=True)
     d_layers = model.layers(out)  # views into out
     for (dW, db), (W, b) in zip(d_layers, model.layers(params), strict=True):
-        norms_w = np.linalg.norm(W, axis=0)
-        norms_d = np.linalg.norm(dW, axis=0)
-        dW *= norms_w / (norms_d + 1e-10)
-        if ignore_biases:
-            db[...] = 0.0
-        else:
-            db[...] = b
+        dW[...] = normalize_filters(dW, W, filter_axis=1)
+        db[...] = normalize_filters(db, b, ignore_biases=ignore_biases)
     return out
 
 
