@@ -3,6 +3,8 @@ resume after an interruption bit for bit, another scan's resume file refused."""
 
 import numpy as np
 import pytest
+import torch  # tools/test.sh installs the CPU build (torch==2.13.0) before the tests
+from torch import nn
 
 from losslab.core.data import Dataset, teacher_data
 from losslab.core.losses import MeanSquaredError, SoftmaxCrossEntropy
@@ -11,6 +13,9 @@ from losslab.core.objective import Objective, book_ch6_function, perceptron_obje
 from losslab.errors import LosslabError
 from losslab.landscape.executor import SerialExecutor
 from losslab.landscape.scan import scan_line, scan_plane, scan_trajectory
+from losslab.torch import TorchProblem
+
+torch.set_num_threads(1)
 
 
 def numpy_problems():
@@ -170,3 +175,51 @@ def test_progress_bar_counts_points(capsys):
     scan_plane(problem, AXES, progress=True)
     err = capsys.readouterr().err
     assert "42/42" in err and "pt" in err
+
+
+# --- PyTorch problems through the same engine ------------------------------------------
+
+
+def torch_problem(method, sequential=True):
+    torch.manual_seed(0)
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(40, 5, generator=g), torch.randint(0, 3, (40,), generator=g)
+    if sequential:
+        model = nn.Sequential(nn.Linear(5, 6), nn.Tanh(), nn.Linear(6, 3))
+    else:
+        model = nn.Sequential(nn.Linear(5, 6), nn.BatchNorm1d(6), nn.ReLU(), nn.Linear(6, 3))
+        model = nn.Sequential(nn.Identity(), *model)  # no first-layer shortcut
+    return TorchProblem(model, nn.CrossEntropyLoss(), (x, y), batch_size=16,
+                        dtype=torch.float64, method=method)  # fmt: skip
+
+
+TORCH_CASES = [("auto", True), ("shortcut", True), ("vmap", True), ("loop", True),
+               ("auto", False), ("vmap", False)]  # fmt: skip
+
+
+@pytest.mark.parametrize(("method", "sequential"), TORCH_CASES)
+def test_torch_problems_through_the_engine(method, sequential):
+    problem = torch_problem(method, sequential)
+    origin = problem.origin.double().numpy()
+    _, directions = plane_of(problem)
+    directions *= 0.1
+    land = scan_plane(problem, AXES, origin, directions)
+    assert land.meta["method"] == f"torch {method}"
+    expected = brute_force(problem, origin, directions, *AXES)
+    np.testing.assert_allclose(land.values, expected, rtol=1e-10)
+    for rows in (1, 4):
+        blocked = scan_plane(problem, AXES, origin, directions, block_rows=rows,
+                             executor=Reversed())  # fmt: skip
+        np.testing.assert_array_equal(blocked.values, land.values)
+
+
+def test_an_interrupted_torch_scan_resumes_bit_for_bit(tmp_path):
+    problem = torch_problem("auto")
+    origin, directions = problem.origin.double().numpy(), 0.1 * plane_of(problem)[1]
+    straight = scan_plane(problem, AXES, origin, directions)
+    path = tmp_path / "scan.npz"
+    with pytest.raises(KeyboardInterrupt):
+        scan_plane(problem, AXES, origin, directions, executor=FailsAfter(3), block_rows=1,
+                   resume=path)  # fmt: skip
+    resumed = scan_plane(problem, AXES, origin, directions, block_rows=1, resume=path)
+    np.testing.assert_array_equal(resumed.values, straight.values)
