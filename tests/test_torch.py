@@ -1,6 +1,7 @@
 """Landscapes of PyTorch networks against plain loops, the paper's normalisation, and theory."""
 
 import copy
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -281,10 +282,14 @@ def load():
 class Pickling:
     """An executor test double that ships the task as Dask would: pickled, then run."""
 
+    sizes: ClassVar[list[int]] = []
+
     def map_blocks(self, task, blocks):
         import pickle
 
-        remote = pickle.loads(pickle.dumps(task))
+        shipped = pickle.dumps(task)
+        self.sizes.append(len(shipped))
+        remote = pickle.loads(shipped)
         for block in blocks:
             yield block, remote.run(block)
 
@@ -312,6 +317,10 @@ def test_a_spec_builds_once_pickles_and_scans_like_the_model(tmp_path):
     expected = plain_loop(trained, nn.CrossEntropyLoss(), x, y, torch.tensor(origin),
                           *(torch.tensor(d) for d in directions), axis)  # fmt: skip
     np.testing.assert_allclose(via_spec.values, expected, rtol=2e-5, atol=1e-6)
+    # The torch wrapper ships the spec too (not the model and data): a small task.
+    wrapped = scan_plane(None, problem=spec, axes=(axis, axis), executor=Pickling())
+    np.testing.assert_array_equal(wrapped.values, direct.values)
+    assert Pickling.sizes[-1] < 4000
 
 
 def load_factory(tmp_path, name):

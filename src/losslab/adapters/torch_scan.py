@@ -12,6 +12,7 @@ Nets", NeurIPS.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,11 +23,18 @@ import torch
 from numpy.typing import NDArray
 from torch import nn
 
-from losslab.adapters.torch_files import Data, LossFn, parameter_vector, state_vector
+from losslab.adapters.torch_files import (
+    Data,
+    LossFn,
+    TorchSpec,
+    parameter_vector,
+    state_vector,
+)
 from losslab.adapters.torch_problem import TorchProblem
 from losslab.errors import LosslabError
 from losslab.landscape import scan as engine
 from losslab.landscape.directions import normalize_filters
+from losslab.landscape.engine import resolve
 from losslab.landscape.executor import RowExecutor
 from losslab.landscape.result import Landscape
 from losslab.landscape.scan import TrajectoryPlane
@@ -59,20 +67,34 @@ def random_direction(
     return torch.cat(parts)
 
 
+Given = TorchProblem | TorchSpec | None
+
+
 def _problem(
-    model: nn.Module | None, loss_fn: LossFn | None, data: Data, problem: TorchProblem | None,
+    model: nn.Module | None, loss_fn: LossFn | None, data: Data, given: Given,
     method: str | None = None, **options: Any,
-) -> TorchProblem:  # fmt: skip
-    """The given problem (with ``method`` if one is given), or a new one on a copy of model."""
-    if problem is None:
+) -> tuple[TorchProblem, TorchProblem | TorchSpec]:  # fmt: skip
+    """(the problem here, what the engine ships to its executor).
+
+    A new problem on a copy of ``model``, or the given one (a view of it with ``method``
+    if that differs). A spec is built here once (for the origin and directions) and
+    shipped as it is, so that every worker builds its own model and data once.
+    """
+    if isinstance(given, TorchSpec):
+        spec = (
+            given if method in (None, given.method) else dataclasses.replace(given, method=method)
+        )
+        return resolve(spec), spec  # type: ignore[return-value]
+    if given is None:
         if model is None or loss_fn is None:
             raise TypeError("give model, loss_fn and data, or problem=")
-        return TorchProblem(model, loss_fn, data, method=method or "auto", **options)
-    if method is not None and method != problem.method:
-        view = copy.copy(problem)  # shares the model copy and the batches
+        made = TorchProblem(model, loss_fn, data, method=method or "auto", **options)
+        return made, made
+    if method is not None and method != given.method:
+        view = copy.copy(given)  # shares the model copy and the batches
         view.method = method
-        return view
-    return problem
+        return view, view
+    return given, given
 
 
 def _flat(values: torch.Tensor | FloatArray | Sequence[float]) -> FloatArray:
@@ -100,23 +122,25 @@ def scan_plane(
     *,
     executor: RowExecutor | None = None,
     block_rows: int | None = None,
-    problem: TorchProblem | None = None,
+    problem: TorchProblem | TorchSpec | None = None,
 ) -> Landscape:
     """The loss on a ``points x points`` grid of ``origin + a*d1 + c*d2``, a, c in [-span, span].
 
     ``directions="random"`` draws two filter-normalised directions (seeds ``seed``
     and ``seed + 1``) from the model's own weights; ``origin`` defaults to them.
-    ``problem`` (or its older name ``objective``) reuses a TorchProblem. The scan
+    ``problem`` (or its older name ``objective``) reuses a TorchProblem, or takes a
+    :class:`TorchSpec` that the executor's workers build once each. The scan
     runs through the one engine: ``executor`` and ``block_rows`` as there; with
     ``resume`` (an .npz path) finished blocks are kept, and a scan interrupted
     and started again with the same arguments continues where it stopped.
     """
-    prob = _problem(model, loss_fn, data, problem or objective, method,
-                    batch_size=batch_size, device=device, dtype=dtype)  # fmt: skip
+    prob, source = _problem(model, loss_fn, data, problem or objective, method,
+                            batch_size=batch_size, device=device, dtype=dtype)  # fmt: skip
     o = _flat(prob.origin if origin is None else origin)
     if directions == "random":
-        source = prob.model if model is None else model
-        d1, d2 = random_direction(source, seed, ignore), random_direction(source, seed + 1, ignore)
+        weights = prob.model if model is None else model
+        d1 = random_direction(weights, seed, ignore)
+        d2 = random_direction(weights, seed + 1, ignore)
     else:
         d1, d2 = directions
     d = np.stack([_flat(d1), _flat(d2)]) if d1.numel() == d2.numel() == o.size else None
@@ -127,7 +151,7 @@ def scan_plane(
             raise LosslabError("error.net_points", value=points, limit=1001)
         a = np.linspace(-span, span, points)
         axes = (a, a.copy())
-    return engine.scan_plane(prob, axes, o, d, max_points=engine.MAX_GRID_POINTS,
+    return engine.scan_plane(source, axes, o, d, max_points=engine.MAX_GRID_POINTS,
                              labels=("α", "β"), executor=executor, block_rows=block_rows,
                              resume=resume, progress=progress)  # fmt: skip
 
@@ -153,9 +177,9 @@ def scan_line(
     ``progress``.
     """
     options, run = _split(dict(kwargs))
-    prob = _problem(model, loss_fn, data, options.pop("problem", None), **options)
+    prob, source = _problem(model, loss_fn, data, options.pop("problem", None), **options)
     stop = parameter_vector(end) if isinstance(end, nn.Module) else end
-    return engine.scan_line(prob, _flat(prob.origin), _flat(stop), alphas, **run)
+    return engine.scan_line(source, _flat(prob.origin), _flat(stop), alphas, **run)
 
 
 def scan_trajectory(
@@ -172,10 +196,10 @@ def scan_trajectory(
     ``kwargs`` as in :func:`scan_line`. The caller's model is not changed.
     """
     options, run = _split(dict(kwargs))
-    prob = _problem(model, loss_fn, data, options.pop("problem", None), **options)
+    prob, source = _problem(model, loss_fn, data, options.pop("problem", None), **options)
     reference = prob.model if model is None else model
     vectors = []
     for ckpt in checkpoints:
         state = ckpt.state_dict() if isinstance(ckpt, nn.Module) else ckpt
         vectors.append(state_vector(reference, state).numpy())
-    return engine.scan_trajectory(prob, np.stack(vectors), points, margin, **run)
+    return engine.scan_trajectory(source, np.stack(vectors), points, margin, **run)
