@@ -1,6 +1,8 @@
 """The one scan engine: every problem kind against brute force, any block size or order,
 resume after an interruption bit for bit, another scan's resume file refused."""
 
+import pickle
+
 import numpy as np
 import pytest
 import torch  # tools/test.sh installs the CPU build (torch==2.13.0) before the tests
@@ -84,11 +86,13 @@ def test_any_block_size_gives_the_same_values_bit_for_bit(kind):
 
 
 class Reversed:
-    """A test double of an out-of-order executor: it yields the blocks last first."""
+    """A test double of an out-of-order executor: it yields the blocks last first, each
+    computed by a copy of the task that went through pickle (as a Dask worker gets it)."""
 
     def map_blocks(self, task, blocks):
+        remote = pickle.loads(pickle.dumps(task))
         for block in reversed(list(blocks)):
-            yield block, task.run(block)
+            yield block, remote.run(block)
 
 
 class FailsAfter:
@@ -168,6 +172,11 @@ def test_line_and_trajectory_run_through_the_engine_against_brute_force():
     expected = brute_force(problem, land.origin, land.directions, *land.axes)
     np.testing.assert_allclose(land.values, expected, rtol=1e-10)
     np.testing.assert_allclose(traj.coords @ land.directions + land.origin, path, atol=1e-10)
+
+
+def test_an_unknown_torch_method_is_one_sentence():
+    with pytest.raises(LosslabError, match="not a way to evaluate"):
+        torch_problem("fastest")
 
 
 def test_progress_bar_counts_points(capsys):

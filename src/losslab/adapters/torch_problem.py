@@ -24,6 +24,7 @@ from torch.func import functional_call
 from losslab.adapters.torch_files import Batches, Data, LossFn, materialize, parameter_vector
 from losslab.adapters.torch_plan import first_linear, shortcut_totals, vmap_totals
 from losslab.core.problem import GridFromPlane
+from losslab.errors import LosslabError
 
 FloatArray = NDArray[np.float64]
 
@@ -67,7 +68,7 @@ class TorchProblem(GridFromPlane):
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
-            raise ValueError(f"method must be one of {METHODS}, not {self.method!r}")
+            raise LosslabError("error.torch_method", name=self.method, names=", ".join(METHODS))
         if self.device is None:
             first = next(self.model.parameters(), None)
             self.device = first.device if first is not None else torch.device("cpu")
