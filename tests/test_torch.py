@@ -338,6 +338,9 @@ def test_one_problem_serves_plane_and_line_without_copies():
     plane = scan_plane(None, problem=problem, axes=(axis, axis), block_rows=1)
     again = scan_plane(model, nn.CrossEntropyLoss(), (x, y), axes=(axis, axis))
     np.testing.assert_array_equal(plane.values, again.values)
+    looped = scan_plane(None, problem=problem, axes=(axis, axis), method="loop")
+    np.testing.assert_allclose(looped.values, plane.values, rtol=1e-5)
+    assert problem.method == "auto" and looped.meta["method"] == "torch loop"
     line = scan_line(None, None, None, mlp(1), np.array([0.0, 1.0]), problem=problem)
     with torch.no_grad():
         last = float(nn.CrossEntropyLoss()(mlp(1).eval()(x), y))

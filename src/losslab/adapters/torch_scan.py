@@ -11,7 +11,6 @@ Nets", NeurIPS.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import math
 from collections.abc import Sequence
@@ -91,8 +90,8 @@ def _problem(
         made = TorchProblem(model, loss_fn, data, method=method or "auto", **options)
         return made, made
     if method is not None and method != given.method:
-        view = copy.copy(given)  # shares the model copy and the batches
-        view.method = method
+        view = object.__new__(TorchProblem)  # shares the model copy and the batches
+        view.__dict__.update(given.__dict__, method=method)
         return view, view
     return given, given
 
@@ -114,7 +113,7 @@ def scan_plane(
     batch_size: int | None = None,
     device: torch.device | str | None = None,
     dtype: torch.dtype = torch.float32,
-    method: str = "auto",
+    method: str | None = None,
     progress: bool = False,
     resume: str | Path | None = None,
     axes: tuple[FloatArray, FloatArray] | None = None,
@@ -126,8 +125,10 @@ def scan_plane(
 ) -> Landscape:
     """The loss on a ``points x points`` grid of ``origin + a*d1 + c*d2``, a, c in [-span, span].
 
-    ``directions="random"`` draws two filter-normalised directions (seeds ``seed``
-    and ``seed + 1``) from the model's own weights; ``origin`` defaults to them.
+    ``method`` (default: the given problem's, else ``"auto"``) chooses the plane
+    evaluation (:class:`TorchProblem`). ``directions="random"`` draws two
+    filter-normalised directions (seeds ``seed`` and ``seed + 1``) from the model's
+    own weights; ``origin`` defaults to them.
     ``problem`` (or its older name ``objective``) reuses a TorchProblem, or takes a
     :class:`TorchSpec` that the executor's workers build once each. The scan
     runs through the one engine: ``executor`` and ``block_rows`` as there; with
