@@ -70,7 +70,10 @@ class Problem(Protocol):
 
 
 class ProblemSpec(Protocol):
-    """A small picklable recipe that builds a problem where it runs (e.g. on a Dask worker)."""
+    """A small picklable recipe that builds a problem where it runs (e.g. on a Dask worker).
+
+    Hashable (a frozen dataclass): the engine builds each spec once per process.
+    """
 
     def build(self) -> Problem: ...
 
