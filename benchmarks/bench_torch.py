@@ -9,7 +9,8 @@ with ``torch.set_num_threads(1)`` and then with the default threads:
 - the floor: a plain loop that writes the weights and runs one forward pass
   per grid point, the least any one-point-at-a-time tool must do.
 
-Prints ms per grid point and the ratios. Then checks that both tools give the
+Prints ms per grid point and the ratios, each the best of ``--repeats`` interleaved runs
+(so that a busy machine slows every tool alike). Then checks that both tools give the
 same values on the same directions (loss-landscapes' ``planar_interpolation``
 with explicit end models) and prints the largest difference, and whether
 loss-landscapes left the caller's model as it was.
@@ -112,6 +113,7 @@ def mutates(model, x, y) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=51)
+    parser.add_argument("--repeats", type=int, default=3, help="best of, interleaved")
     args = parser.parse_args()
     torch.manual_seed(0)
     x, y = load()
@@ -122,7 +124,8 @@ def main() -> None:
     print(f"MLP 64-128-128-10 on digits ({x.shape[0]} samples), {args.steps} x {args.steps} plane")
     for threads in (1, default_threads):
         torch.set_num_threads(threads)
-        times = run(model, x, y, args.steps)
+        runs = [run(model, x, y, args.steps) for _ in range(max(1, args.repeats))]
+        times = {name: min(r[name] for r in runs) for name in runs[0]}
         base = times["losslab"]
         print(f"torch threads = {threads}")
         for name, t in times.items():

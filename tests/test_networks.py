@@ -14,10 +14,9 @@ from losslab.landscape.directions import (
     filter_normalize,
     pca_directions,
     random_directions,
-    scan_line,
 )
 from losslab.landscape.result import Landscape
-from losslab.landscape.scan import scan_plane
+from losslab.landscape.scan import scan_line, scan_plane
 from losslab.lessons.networks import build_objective
 from losslab.lessons.xor import xor_landscape
 

@@ -1,6 +1,7 @@
 """Landscapes of PyTorch networks against plain loops, the paper's normalisation, and theory."""
 
 import copy
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from losslab.errors import LosslabError
 from losslab.torch import (
     TorchObjective,
+    TorchProblem,
     parameter_vector,
     random_direction,
     scan_line,
@@ -238,3 +240,108 @@ def test_torch_scan_command_and_the_digits_example(tmp_path, capsys):
            "--out", str(tmp_path / "bad")]  # fmt: skip
     assert main(bad) == 2
     assert "Could not load the model" in capsys.readouterr().err
+
+
+# --- the Problem protocol and the picklable spec ------------------------------------------
+def test_torch_problem_gradient_and_batch_against_finite_differences():
+    x, y = data(n=20)
+    problem = TorchProblem(mlp(), nn.CrossEntropyLoss(), (x, y), batch_size=8,
+                           dtype=torch.float64)  # fmt: skip
+    p = problem.origin.numpy()
+    grad = problem.gradient(p)
+    rng = np.random.default_rng(0)
+    for k in rng.choice(p.size, 6, replace=False):
+        e = np.zeros(p.size)
+        e[k] = 1e-6
+        fd = (problem.loss(p + e) - problem.loss(p - e)) / 2e-6
+        assert grad[k] == pytest.approx(fd, rel=1e-5, abs=1e-8)
+    batch = np.array([1, 4, 7, 19])
+    sub = TorchProblem(mlp(), nn.CrossEntropyLoss(), (x[batch], y[batch]), dtype=torch.float64)
+    np.testing.assert_allclose(problem.gradient(p, batch), sub.gradient(p), rtol=1e-12)
+    points = p + rng.normal(size=(3, p.size)) * 0.1
+    np.testing.assert_allclose(problem.loss_batch(points), [problem.loss(q) for q in points])
+    assert len(problem.param_names) == p.size and problem.param_names[0] == "0.weight[0]"
+
+
+FACTORIES = """
+import torch
+from torch import nn
+
+
+def build():
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Linear(5, 7), nn.Tanh(), nn.Linear(7, 3))
+
+
+def load():
+    g = torch.Generator().manual_seed(0)
+    return torch.randn(30, 5, generator=g), torch.randint(0, 3, (30,), generator=g)
+"""
+
+
+class Pickling:
+    """An executor test double that ships the task as Dask would: pickled, then run."""
+
+    sizes: ClassVar[list[int]] = []
+
+    def map_blocks(self, task, blocks):
+        import pickle
+
+        shipped = pickle.dumps(task)
+        self.sizes.append(len(shipped))
+        remote = pickle.loads(shipped)
+        for block in blocks:
+            yield block, remote.run(block)
+
+
+def test_a_spec_builds_once_pickles_and_scans_like_the_model(tmp_path):
+    from losslab.adapters.torch_files import TorchSpec
+    from losslab.landscape.scan import scan_plane as engine_scan
+
+    (tmp_path / "factories.py").write_text(FACTORIES)
+    model = f"{tmp_path / 'factories.py'}:build"
+    trained = mlp_like_end(load_factory(tmp_path, "build")())
+    torch.save(trained.state_dict(), tmp_path / "ckpt.pt")
+    spec = TorchSpec(
+        model, f"{tmp_path / 'factories.py'}:load", checkpoint=str(tmp_path / "ckpt.pt")
+    )
+    problem = spec.build()
+    np.testing.assert_array_equal(problem.origin.numpy(), parameter_vector(trained).numpy())
+    x, y = load_factory(tmp_path, "load")()
+    axis = np.linspace(-1, 1, 4)
+    direct = scan_plane(trained, nn.CrossEntropyLoss(), (x, y), "random", axes=(axis, axis))
+    origin, directions = direct.origin, direct.directions
+    via_spec = engine_scan(spec, (axis, axis), origin, directions, executor=Pickling(),
+                           block_rows=1)  # fmt: skip
+    np.testing.assert_array_equal(via_spec.values, direct.values)
+    expected = plain_loop(trained, nn.CrossEntropyLoss(), x, y, torch.tensor(origin),
+                          *(torch.tensor(d) for d in directions), axis)  # fmt: skip
+    np.testing.assert_allclose(via_spec.values, expected, rtol=2e-5, atol=1e-6)
+    # The torch wrapper ships the spec too (not the model and data): a small task.
+    wrapped = scan_plane(None, problem=spec, axes=(axis, axis), executor=Pickling())
+    np.testing.assert_array_equal(wrapped.values, direct.values)
+    assert Pickling.sizes[-1] < 4000
+
+
+def load_factory(tmp_path, name):
+    from losslab.adapters.torch_files import load_callable
+
+    return load_callable(f"{tmp_path / 'factories.py'}:{name}", name)
+
+
+def test_one_problem_serves_plane_and_line_without_copies():
+    model = mlp()
+    x, y = data()
+    problem = TorchProblem(model, nn.CrossEntropyLoss(), (x, y))
+    assert problem.batches[0][0].data_ptr() == x.data_ptr()  # the data, not a copy
+    axis = np.linspace(-0.5, 0.5, 3)
+    plane = scan_plane(None, problem=problem, axes=(axis, axis), block_rows=1)
+    again = scan_plane(model, nn.CrossEntropyLoss(), (x, y), axes=(axis, axis))
+    np.testing.assert_array_equal(plane.values, again.values)
+    looped = scan_plane(None, problem=problem, axes=(axis, axis), method="loop")
+    np.testing.assert_allclose(looped.values, plane.values, rtol=1e-5)
+    assert problem.method == "auto" and looped.meta["method"] == "torch loop"
+    line = scan_line(None, None, None, mlp(1), np.array([0.0, 1.0]), problem=problem)
+    with torch.no_grad():
+        last = float(nn.CrossEntropyLoss()(mlp(1).eval()(x), y))
+    assert line.values[1] == pytest.approx(last, rel=1e-5)

@@ -6,6 +6,8 @@
 
 from losslab.adapters.torch import (
     TorchObjective,
+    TorchProblem,
+    TorchSpec,
     TrajectoryPlane,
     materialize,
     parameter_vector,
@@ -18,6 +20,8 @@ from losslab.adapters.torch import (
 
 __all__ = [
     "TorchObjective",
+    "TorchProblem",
+    "TorchSpec",
     "TrajectoryPlane",
     "materialize",
     "parameter_vector",

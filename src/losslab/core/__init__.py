@@ -41,10 +41,15 @@ from losslab.core.models import (
 )
 from losslab.core.objective import (
     Objective,
-    Problem,
     QuadraticBowl,
     book_ch6_function,
     perceptron_objective,
+)
+from losslab.core.problem import (
+    GridFromPlane,
+    PlaneFromBatch,
+    Problem,
+    ProblemSpec,
 )
 
 __all__ = [
@@ -54,6 +59,7 @@ __all__ = [
     "BinaryCrossEntropy",
     "Dataset",
     "Expression",
+    "GridFromPlane",
     "Huber",
     "Loss",
     "MeanAbsoluteError",
@@ -61,7 +67,9 @@ __all__ = [
     "Model",
     "Objective",
     "Perceptron",
+    "PlaneFromBatch",
     "Problem",
+    "ProblemSpec",
     "QuadraticBowl",
     "Relu",
     "Sigmoid",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -11,6 +12,9 @@ from numpy.typing import ArrayLike, NDArray
 from losslab.core.data import Dataset
 from losslab.core.losses import Loss, MeanSquaredError
 from losslab.core.models import Model, Perceptron
+from losslab.core.problem import GridFromPlane, PlaneFromBatch, Problem, ProblemSpec
+
+__all__ = ["Objective", "Problem", "ProblemSpec", "QuadraticBowl", "perceptron_objective"]
 
 FloatArray = NDArray[np.float64]
 
@@ -25,21 +29,56 @@ CHUNK_FLOATS = 32_768
 PLANE_SHORTCUT_INPUTS = 4
 
 
-class Problem(Protocol):
-    """What an optimizer run needs: a loss and its gradient over named parameters."""
+@dataclass(frozen=True)
+class PerceptronSums:
+    """The perceptron's MSE from centred sums: ``(Svv - 2w Suv + w^2 Suu)/n + (b + w xm - tm)^2``.
 
-    @property
-    def param_names(self) -> tuple[str, ...]: ...
+    The same quadratic as the five sums of the article, without their cancellation.
+    """
 
-    def loss(self, params: ArrayLike) -> float: ...
+    n: int
+    x_mean: float
+    t_mean: float
+    Suu: float
+    Suv: float
+    Svv: float
 
-    def gradient(self, params: ArrayLike, batch: NDArray[np.intp] | None = None) -> FloatArray: ...
+    @classmethod
+    def of(cls, data: Dataset) -> PerceptronSums:
+        xm, tm = float(np.mean(data.x)), float(np.mean(data.t))
+        u, v = data.x - xm, data.t - tm
+        return cls(data.n, xm, tm, float(u @ u), float(u @ v), float(v @ v))
 
-    def loss_batch(self, points: ArrayLike) -> FloatArray: ...
+    def plane(
+        self, origin: FloatArray, directions: FloatArray, a: FloatArray, c: FloatArray
+    ) -> FloatArray:
+        """The loss at ``origin + a*d1 + c*d2`` for broadcasting ``a`` and ``c``.
+
+        ``a`` (1, nx) and ``c`` (ny, 1) give the grid (ny, nx) straight from the axes, with
+        no grid of coordinates: the offset is one pass over the grid, and ``w`` (which on
+        the parameters' own plane follows ``a`` alone) stays a row where it can.
+        """
+        (w0, b0), (dw1, db1), (dw2, db2) = origin[:2], directions[0, :2], directions[1, :2]
+        offset = (b0 + w0 * self.x_mean - self.t_mean) + a * (db1 + dw1 * self.x_mean)
+        offset = offset + c * (db2 + dw2 * self.x_mean)
+        out = np.square(offset, out=offset)
+        if dw2 == 0.0:
+            w = w0 + a * dw1
+        elif dw1 == 0.0:
+            w = w0 + c * dw2
+        else:
+            w = w0 + a * dw1 + c * dw2
+        out += (self.Svv - 2 * w * self.Suv + w**2 * self.Suu) / self.n
+        return np.asarray(out)
+
+
+def _quadratic_terms(k: FloatArray, a: FloatArray, c: FloatArray) -> FloatArray:
+    """``k0 + k1 a + k2 c + k3 a^2 + k4 ac + k5 c^2``, broadcasting, element by element."""
+    return np.asarray((k[0] + a * (k[1] + k[3] * a)) + c * (k[2] + k[5] * c) + k[4] * a * c)
 
 
 @dataclass(frozen=True)
-class Objective:
+class Objective(GridFromPlane):
     """``loss(params) = loss(model.predict(params, data.x), data.t)``.
 
     >>> from losslab.core.data import teacher_data
@@ -100,6 +139,64 @@ class Objective:
     def loss_plane(
         self, origin: FloatArray, directions: FloatArray, coords: FloatArray
     ) -> FloatArray:
+        """The loss at ``origin + a*d1 + c*d2`` for each ``(a, c)`` in coords (m, 2).
+
+        The perceptron with the MSE uses its five sums; another linear model with the
+        MSE an exact quadratic; other models the chunked evaluation.
+        """
+        a, c = coords[:, 0], coords[:, 1]
+        if self._sums is not None:
+            return self._sums.plane(origin, directions, a, c)
+        if self.is_linear_mse:
+            return _quadratic_terms(self._quadratic(origin, directions), a, c)
+        return self._loss_plane_chunked(origin, directions, coords)
+
+    def loss_grid(
+        self, origin: FloatArray, directions: FloatArray, a: FloatArray, c: FloatArray
+    ) -> FloatArray:
+        """The loss on the grid ``a (nx,) x c (ny,)`` -> (ny, nx); quadratics straight from
+        the axes by broadcasting, other models through :meth:`loss_plane`."""
+        if self._sums is not None:
+            return self._sums.plane(origin, directions, a[None, :], c[:, None])
+        if self.is_linear_mse:
+            k = self._quadratic(origin, directions)
+            return _quadratic_terms(k, a[None, :], c[:, None])
+        return super().loss_grid(origin, directions, a, c)
+
+    @cached_property
+    def _sums(self) -> PerceptronSums | None:
+        """The five sums (centred) when the model is the perceptron with the MSE."""
+        if isinstance(self.model, Perceptron) and isinstance(self.loss_fn, MeanSquaredError):
+            return PerceptronSums.of(self.data)
+        return None
+
+    def _quadratic(self, origin: FloatArray, directions: FloatArray) -> FloatArray:
+        """The 6 coefficients of an exactly quadratic loss in (a, c), fitted to 9 evaluations."""
+        stencil = np.array([(a, c) for a in (-1.0, 0.0, 1.0) for c in (-1.0, 0.0, 1.0)])
+        values = self._loss_plane_chunked(origin, directions, stencil)
+        a, c = stencil[:, 0], stencil[:, 1]
+        design = np.stack([np.ones_like(a), a, c, a * a, a * c, c * c], axis=1)
+        coefficients, *_ = np.linalg.lstsq(design, values, rcond=None)
+        return np.asarray(coefficients)
+
+    def describe(self) -> dict[str, Any]:
+        """How planes are evaluated, the loss and the data (for a landscape's meta)."""
+        if self._sums is not None:
+            method = "quadratic form (five sums)"
+        elif self.is_linear_mse:
+            method = "exact quadratic from 9 evaluations"
+        else:
+            method = "batched evaluation"
+        return {
+            "method": method,
+            "loss": self.loss_fn.name,
+            "n_samples": self.data.n,
+            "data": dict(self.data.meta),
+        }
+
+    def _loss_plane_chunked(
+        self, origin: FloatArray, directions: FloatArray, coords: FloatArray
+    ) -> FloatArray:
         """The loss at ``origin + a*d1 + c*d2`` for each ``(a, c)`` in coords (m, 2), chunked.
 
         Uses the model's ``plane_predictor`` (the first layer's linearity in the
@@ -137,7 +234,7 @@ def perceptron_objective(data: Dataset) -> Objective:
 
 
 @dataclass(frozen=True)
-class QuadraticBowl:
+class QuadraticBowl(PlaneFromBatch):
     """``f(p) = (1/2) (p - centre)^T A (p - centre)``: a test function with a known Hessian ``A``.
 
     :func:`book_ch6_function` is the book's ``f(x, y) = x^2/20 + y^2``.

@@ -9,18 +9,21 @@ from losslab.landscape.critical import (
 from losslab.landscape.directions import (
     PCAPlane,
     filter_normalize,
+    normalize_filters,
     parameter_directions,
     pca_directions,
     random_directions,
-    scan_line,
 )
 from losslab.landscape.result import (
     Landscape,
 )
 from losslab.landscape.scan import (
     MAX_GRID_POINTS,
+    TrajectoryPlane,
     box_axes,
+    scan_line,
     scan_plane,
+    scan_trajectory,
 )
 
 __all__ = [
@@ -28,12 +31,15 @@ __all__ = [
     "CriticalPoints",
     "Landscape",
     "PCAPlane",
+    "TrajectoryPlane",
     "box_axes",
     "critical_points",
     "filter_normalize",
+    "normalize_filters",
     "parameter_directions",
     "pca_directions",
     "random_directions",
     "scan_line",
     "scan_plane",
+    "scan_trajectory",
 ]

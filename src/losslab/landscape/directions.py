@@ -1,14 +1,13 @@
 """Directions in parameter space for landscapes of models with more than two parameters.
 
 - :func:`parameter_directions`: two parameters by name, the others fixed.
+- :func:`normalize_filters`: filter normalisation of one parameter tensor, for the
+  numpy MLP and PyTorch models alike.
 - :func:`random_directions`: two random directions with filter normalisation
   (Li, Xu, Taylor, Studer and Goldstein 2018, "Visualizing the Loss Landscape
   of Neural Nets", NeurIPS).
 - :func:`pca_directions`: the two principal directions of a training
   trajectory, and the trajectory projected onto them.
-- :func:`scan_line`: the loss along the straight line between two parameter
-  sets (Goodfellow, Vinyals and Saxe 2015, "Qualitatively characterizing
-  neural network optimization problems", ICLR).
 """
 
 from __future__ import annotations
@@ -20,9 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from losslab.core.mlp import MLP, param_index
-from losslab.core.objective import Objective, Problem
 from losslab.errors import LosslabError
-from losslab.landscape.result import Landscape
 
 FloatArray = NDArray[np.float64]
 
@@ -42,26 +39,44 @@ def parameter_directions(names: Sequence[str], pick: Sequence[str]) -> FloatArra
     return out
 
 
+def normalize_filters(
+    direction: ArrayLike, weight: ArrayLike, filter_axis: int = 0, ignore_biases: bool = True
+) -> FloatArray:
+    """Filter normalisation of one parameter tensor (Li et al. 2018), the one implementation.
+
+    Each filter (a slice along ``filter_axis``) of ``direction`` is scaled to
+    ``||w_filter|| / (||d_filter|| + 1e-10)`` times itself. A one-dimensional
+    parameter (a bias, a BatchNorm scale) is set to zero with ``ignore_biases``,
+    else to the weights themselves, as in the paper's code (its ``biasbn`` option).
+
+    >>> normalize_filters([[3.0, 0.0], [0.0, 1.0]], [[0.0, 2.0], [1.0, 1.0]]).round(6).tolist()
+    [[2.0, 0.0], [0.0, 1.414214]]
+    >>> normalize_filters([5.0, 5.0], [1.0, 2.0], ignore_biases=False).tolist()
+    [1.0, 2.0]
+    """
+    d = np.asarray(direction, dtype=np.float64)
+    w = np.asarray(weight, dtype=np.float64)
+    if w.ndim <= 1:
+        return np.zeros_like(w) if ignore_biases else w.copy()
+    axes = tuple(k for k in range(w.ndim) if k != filter_axis % w.ndim)
+    norms_w = np.sqrt(np.sum(w * w, axis=axes, keepdims=True))
+    norms_d = np.sqrt(np.sum(d * d, axis=axes, keepdims=True))
+    return np.asarray(d * (norms_w / (norms_d + 1e-10)))
+
+
 def filter_normalize(
     direction: FloatArray, params: FloatArray, model: MLP, ignore_biases: bool = True
 ) -> FloatArray:
     """Scale each filter of ``direction`` to the norm of the matching filter of ``params``.
 
     A filter of a fully connected layer is the set of weights into one unit:
-    a column of ``W`` (inputs x units). Biases (one-dimensional parameters)
-    are set to zero with ``ignore_biases``, else to the biases themselves, as
-    in the paper's code (its ``biasbn`` option).
+    a column of ``W`` (inputs x units), so ``filter_axis=1`` in :func:`normalize_filters`.
     """
     out = np.array(direction, dtype=np.float64, copy=True)
     d_layers = model.layers(out)  # views into out
     for (dW, db), (W, b) in zip(d_layers, model.layers(params), strict=True):
-        norms_w = np.linalg.norm(W, axis=0)
-        norms_d = np.linalg.norm(dW, axis=0)
-        dW *= norms_w / (norms_d + 1e-10)
-        if ignore_biases:
-            db[...] = 0.0
-        else:
-            db[...] = b
+        dW[...] = normalize_filters(dW, W, filter_axis=1)
+        db[...] = normalize_filters(db, b, ignore_biases=ignore_biases)
     return out
 
 
@@ -116,31 +131,3 @@ def pca_directions(path: ArrayLike) -> PCAPlane:
     explained = np.zeros(2)
     explained[: min(2, s.size)] = s[:2] ** 2 / total
     return PCAPlane(origin, directions, centred @ directions.T, explained)
-
-
-def scan_line(
-    problem: Problem, start: ArrayLike, end: ArrayLike, alphas: ArrayLike | None = None
-) -> Landscape:
-    """The loss at ``(1 - alpha) * start + alpha * end`` for each alpha (default -0.5..1.5).
-
-    A one-dimensional Landscape: ``directions`` (1, P) is ``end - start``,
-    ``axes`` holds the alphas and ``values`` (len(alphas),) the losses.
-    """
-    s = np.asarray(start, dtype=np.float64)
-    e = np.asarray(end, dtype=np.float64)
-    a = np.linspace(-0.5, 1.5, 201) if alphas is None else np.asarray(alphas, dtype=np.float64)
-    d = e - s
-    points = s + a[:, None] * d
-    values = (
-        problem.loss_batch(points)
-        if not isinstance(problem, Objective)
-        else problem.loss_plane(s, np.stack([d, np.zeros_like(d)]), np.stack([a, 0 * a], 1))
-    )
-    meta: dict[str, object] = {
-        "method": "line",
-        "param_names": ["α"],
-        "distance": float(np.linalg.norm(d)),
-    }
-    if isinstance(problem, Objective):
-        meta["loss"] = problem.loss_fn.name
-    return Landscape(origin=s, directions=d[None, :], axes=(a,), values=values, meta=meta)

@@ -4,19 +4,27 @@ A plane is an ``origin`` (P,) and two ``directions`` (2, P); grid point
 ``(a, c)`` is the parameter vector ``origin + a*directions[0] + c*directions[1]``.
 For the perceptron the plane is simply the ``(w, b)`` plane: origin 0 and the
 unit vectors, so the axes are ``w`` and ``b`` themselves.
+
+One engine serves every problem (numpy or PyTorch): :func:`scan_plane`,
+:func:`scan_line` and :func:`scan_trajectory` all run through
+:func:`losslab.landscape.engine.run_plane`, so executors, resume files and the
+progress bar work the same for all of them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from losslab.analysis.quadratic import quadratic_form
-from losslab.core.models import Perceptron
-from losslab.core.objective import Objective, Problem
+from losslab.core.problem import Problem, ProblemSpec
 from losslab.errors import LosslabError
+from losslab.landscape.directions import PCAPlane, pca_directions
+from losslab.landscape.engine import PlaneTask, resolve, run_plane
+from losslab.landscape.executor import RowExecutor
 from losslab.landscape.result import Landscape
 
 FloatArray = NDArray[np.float64]
@@ -24,21 +32,6 @@ FloatArray = NDArray[np.float64]
 
 #: The largest grid evaluated by default (points); larger grids get a clear error.
 MAX_GRID_POINTS = 25_000_000
-
-
-def _exact_quadratic(
-    objective: Objective, origin: FloatArray, directions: FloatArray, coords: FloatArray
-) -> FloatArray:
-    """A loss that is exactly quadratic in (a, c): fit its 6 coefficients to 9 evaluations."""
-    stencil = np.array([(a, c) for a in (-1.0, 0.0, 1.0) for c in (-1.0, 0.0, 1.0)])
-    values = objective.loss_plane(origin, directions, stencil)
-
-    def design(ac: FloatArray) -> FloatArray:
-        a, c = ac[:, 0], ac[:, 1]
-        return np.stack([np.ones_like(a), a, c, a * a, a * c, c * c], axis=1)
-
-    coefficients, *_ = np.linalg.lstsq(design(stencil), values, rcond=None)
-    return np.asarray(design(coords) @ coefficients)
 
 
 def box_axes(
@@ -70,24 +63,31 @@ def box_axes(
 
 
 def scan_plane(
-    objective: Problem,
+    problem: Problem | ProblemSpec,
     axes: tuple[ArrayLike, ArrayLike],
     origin: ArrayLike | None = None,
     directions: ArrayLike | None = None,
     max_points: int = MAX_GRID_POINTS,
     labels: tuple[str, str] | None = None,
+    *,
+    executor: RowExecutor | None = None,
+    block_rows: int | None = None,
+    resume: str | Path | None = None,
+    progress: bool = False,
 ) -> Landscape:
     """Evaluate the loss on the grid ``axes[0] x axes[1]`` of a plane.
 
     Without ``origin`` and ``directions`` the plane is spanned by the first two
-    parameters themselves (``w`` and ``b`` for the perceptron). When the model
-    is linear in its parameters and the loss is the MSE, the loss is an exact
-    quadratic: for the perceptron the grid is computed from the five data sums
-    in O(n + grid points) instead of O(n * grid points); for other linear
-    models, from 9 evaluations of the loss and an exact quadratic fit. Other
-    models are evaluated in batches of grid points (``meta["method"]`` says
-    which was used). ``labels`` name the two axes (default: the parameter
-    names for the parameters' own plane, else α and β).
+    parameters themselves (``w`` and ``b`` for the perceptron). The problem
+    chooses how (``meta["method"]``): the perceptron's five sums, an exact
+    quadratic for other linear models with the MSE, first-layer products for an
+    MLP, the addmm plan for a PyTorch Sequential. Rows run in blocks of
+    ``block_rows`` through ``executor`` (serial by default; any block size and
+    any executor give the same values bit for bit); ``resume`` (an .npz path)
+    keeps finished blocks so an interrupted scan continues; ``progress`` shows
+    a bar with an ETA. ``problem`` may be a spec (``build() -> Problem``) that
+    an executor's workers build once. ``labels`` name the two axes (default:
+    the parameter names for the parameters' own plane, else α and β).
 
     >>> from losslab.core.data import teacher_data
     >>> from losslab.core.objective import perceptron_objective
@@ -96,42 +96,79 @@ def scan_plane(
     >>> land.values.shape, land.argmin()[:2]
     ((41, 41), (2.0, 1.0))
     """
-    a = np.asarray(axes[0], dtype=np.float64)
-    c = np.asarray(axes[1], dtype=np.float64)
+    a = np.asarray(axes[0], dtype=np.float64).reshape(-1)
+    c = np.asarray(axes[1], dtype=np.float64).reshape(-1)
     if a.size * c.size > max_points:
         raise LosslabError("error.grid_memory", count=a.size * c.size, limit=max_points)
-    n_params = len(objective.param_names)
-    o = np.zeros(n_params) if origin is None else np.asarray(origin, dtype=np.float64)
-    d = np.eye(2, n_params) if directions is None else np.asarray(directions, dtype=np.float64)
-    A, C = np.meshgrid(a, c)
-    coords = np.stack([A.ravel(), C.ravel()], axis=1)
-    linear_mse = isinstance(objective, Objective) and objective.is_linear_mse
-    if linear_mse and isinstance(objective, Objective) and isinstance(objective.model, Perceptron):
-        q = quadratic_form(objective.data)
-        w = o[0] + A * d[0, 0] + C * d[1, 0]
-        b = o[1] + A * d[0, 1] + C * d[1, 1]
-        values = q(w, b)
-        method = "quadratic form (five sums)"
-    elif linear_mse and isinstance(objective, Objective):
-        values = _exact_quadratic(objective, o, d, coords).reshape(A.shape)
-        method = "exact quadratic from 9 evaluations"
-    elif isinstance(objective, Objective):
-        values = objective.loss_plane(o, d, coords).reshape(A.shape)
-        method = "batched evaluation"
-    else:
-        values = objective.loss_batch(o + coords[:, :1] * d[0] + coords[:, 1:] * d[1])
-        values = values.reshape(A.shape)
-        method = "batched evaluation"
-    names = list(objective.param_names)
+    local = resolve(problem)
+    names = list(local.param_names)
+    o = np.zeros(len(names)) if origin is None else np.asarray(origin, dtype=np.float64)
+    d = np.eye(2, len(names)) if directions is None else np.asarray(directions, dtype=np.float64)
+    if d.shape != (2, o.size) or o.size != len(names):
+        raise LosslabError("error.torch_direction", got=d.size // 2, expected=len(names))
+    task = PlaneTask(problem, o, d, a, c)
+    facts = local.describe()
+    values = run_plane(task, facts, executor, block_rows, resume, progress)
     if labels is None:
         labels = (names[0], names[1]) if directions is None else ("α", "β")
     meta: dict[str, Any] = {
-        "method": method,
+        **facts,
         "param_names": [str(labels[0]), str(labels[1])],
         "all_param_names": names if len(names) <= 64 else len(names),
     }
-    if isinstance(objective, Objective):
-        meta["loss"] = objective.loss_fn.name
-        meta["n_samples"] = objective.data.n
-        meta["data"] = dict(objective.data.meta)
     return Landscape(origin=o, directions=d, axes=(a, c), values=values, meta=meta)
+
+
+def scan_line(
+    problem: Problem | ProblemSpec,
+    start: ArrayLike,
+    end: ArrayLike,
+    alphas: ArrayLike | None = None,
+    **engine: Any,
+) -> Landscape:
+    """The loss at ``(1 - alpha) * start + alpha * end`` for each alpha (default -0.5..1.5).
+
+    A one-dimensional Landscape: ``directions`` (1, P) is ``end - start``,
+    ``axes`` holds the alphas and ``values`` (len(alphas),) the losses. It is
+    the one-row plane of ``end - start`` and a zero direction, through the same
+    engine (``engine``: ``executor``, ``block_rows``, ``resume``, ``progress``).
+    Goodfellow, Vinyals and Saxe 2015, "Qualitatively characterizing neural
+    network optimization problems", ICLR.
+    """
+    s = np.asarray(start, dtype=np.float64).reshape(-1)
+    d = np.asarray(end, dtype=np.float64).reshape(-1) - s
+    a = np.linspace(-0.5, 1.5, 201) if alphas is None else np.asarray(alphas, dtype=np.float64)
+    plane = scan_plane(problem, (a, np.zeros(1)), s, np.stack([d, np.zeros_like(d)]), **engine)
+    meta = {**plane.meta, "method": "line", "param_names": ["α"]}
+    meta["distance"] = float(np.linalg.norm(d))
+    meta["plane_method"] = plane.meta["method"]
+    return Landscape(origin=s, directions=d[None, :], axes=(a,), values=plane.values[0], meta=meta)
+
+
+@dataclass(frozen=True)
+class TrajectoryPlane:
+    """A landscape in the PCA plane of a path, with the path's coordinates (T, 2) in it."""
+
+    landscape: Landscape
+    coords: FloatArray
+    pca: PCAPlane
+
+
+def scan_trajectory(
+    problem: Problem | ProblemSpec,
+    path: ArrayLike,
+    points: int = 51,
+    margin: float = 1.3,
+    **engine: Any,
+) -> TrajectoryPlane:
+    """The loss in the plane of a path's (T, P) two principal directions, centred on its end.
+
+    The grid is ``points x points`` and reaches ``margin`` times the path's widest
+    coordinate (Li et al. 2018, sec. 7); ``engine`` goes to :func:`scan_plane`.
+    """
+    plane = pca_directions(path)
+    extent = float(np.max(np.abs(plane.coords))) * margin or 1.0
+    axis = np.linspace(-extent, extent, int(points))
+    land = scan_plane(problem, (axis, axis.copy()), plane.origin, plane.directions, **engine)
+    meta = {**land.meta, "param_names": ["PC1", "PC2"], "explained": plane.explained.tolist()}
+    return TrajectoryPlane(replace(land, meta=meta), plane.coords, plane)

@@ -27,10 +27,9 @@ from losslab.landscape.directions import (
     parameter_directions,
     pca_directions,
     random_directions,
-    scan_line,
 )
 from losslab.landscape.result import Landscape
-from losslab.landscape.scan import box_axes, scan_plane
+from losslab.landscape.scan import box_axes, scan_line, scan_plane
 from losslab.optim.loop import run
 from losslab.optim.rules import make_optimizer
 from losslab.optim.trajectory import Trajectory

@@ -1,0 +1,161 @@
+"""What a PyTorch scan reads: the user's factories (``file.py:function``), checkpoints, data.
+
+Also the picklable :class:`TorchSpec`: the model, data and loss factories and an optional
+checkpoint, which ``build()`` turns into a :class:`TorchProblem` where it runs, so that a
+Dask worker builds the model and reads the data once and keeps them for later blocks.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import torch
+from torch import nn
+
+from losslab.errors import LosslabError
+
+if TYPE_CHECKING:
+    from losslab.adapters.torch_problem import TorchProblem
+
+LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+Data = Any  # (inputs, targets) tensors, or an iterable of (inputs, targets) batches
+Batches = list[tuple[torch.Tensor, torch.Tensor]]
+
+
+def materialize(
+    data: Data,
+    batch_size: int | None = None,
+    device: torch.device | None = None,
+    dtype: torch.dtype = torch.float32,
+) -> Batches:
+    """The data as a list of (inputs, targets) batches on ``device``: read once, reused.
+
+    ``data`` is a pair of tensors (split into ``batch_size`` batches, or one) or
+    any iterable of pairs such as a ``DataLoader``. Tensors already on the device
+    with the dtype are used as they are (views, no copy).
+    """
+    if isinstance(data, tuple | list) and len(data) == 2 and all(
+        isinstance(t, torch.Tensor) for t in data
+    ):  # fmt: skip
+        x, y = data
+        if x.shape[0] != y.shape[0]:
+            raise LosslabError(
+                "error.torch_data", detail=f"{x.shape[0]} inputs, {y.shape[0]} targets"
+            )
+        size = x.shape[0] if batch_size is None else int(batch_size)
+        pairs: Iterable[Any] = [
+            (x[i : i + size], y[i : i + size]) for i in range(0, x.shape[0], size)
+        ]
+    else:
+        pairs = data
+    batches = []
+    try:
+        for pair in pairs:
+            x, y = pair[0], pair[1]
+            x = x.to(device=device, dtype=dtype) if x.is_floating_point() else x.to(device)
+            y = y.to(device=device, dtype=dtype) if y.is_floating_point() else y.to(device)
+            batches.append((x, y))
+    except (TypeError, IndexError, AttributeError) as exc:
+        raise LosslabError("error.torch_data", detail=str(exc)) from None
+    if not batches:
+        raise LosslabError("error.torch_data", detail="no batches")
+    return batches
+
+
+def parameter_vector(model: nn.Module) -> torch.Tensor:
+    """All parameters of ``model`` as one flat vector (in ``named_parameters`` order)."""
+    return torch.cat([p.detach().reshape(-1) for p in model.parameters()])
+
+
+def state_vector(model: nn.Module, state_dict: dict[str, torch.Tensor]) -> torch.Tensor:
+    """The parameters held in a checkpoint's ``state_dict``, flat, in the model's order."""
+    try:
+        return torch.cat([state_dict[name].detach().reshape(-1).to(torch.float64)
+                          for name, _ in model.named_parameters()])  # fmt: skip
+    except KeyError as exc:
+        raise LosslabError("error.torch_checkpoint", name=str(exc)) from None
+
+
+def load_callable(spec: str, what: str) -> Any:
+    """``path/to/file.py:name`` -> the object ``name`` in that file (the user's own code)."""
+    path, _, name = spec.rpartition(":")
+    if not path or not name:
+        raise LosslabError("error.torch_load", what=what, spec=spec, reason="no ':name'")
+    try:
+        module_spec = importlib.util.spec_from_file_location(f"losslab_user_{name}", path)
+        if module_spec is None or module_spec.loader is None:
+            raise ImportError(f"cannot import {path}")
+        module = importlib.util.module_from_spec(module_spec)
+        sys.path.insert(0, str(Path(path).resolve().parent))
+        try:
+            module_spec.loader.exec_module(module)
+        finally:
+            sys.path.pop(0)
+        return getattr(module, name)
+    except (OSError, ImportError, AttributeError, SyntaxError) as exc:
+        raise LosslabError("error.torch_load", what=what, spec=spec, reason=str(exc)) from None
+
+
+def load_state(path: str) -> Any:
+    """A checkpoint's ``state_dict``, read on the CPU with ``weights_only=True``."""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise LosslabError("error.torch_load", what="a checkpoint", spec=path,
+                           reason=str(exc).splitlines()[0]) from None  # fmt: skip
+
+
+def load_checkpoint(model: nn.Module, path: str) -> None:
+    """Load the checkpoint at ``path`` into ``model`` (one sentence if it does not fit)."""
+    try:
+        model.load_state_dict(load_state(path))
+    except RuntimeError as exc:
+        raise LosslabError("error.torch_load", what="the checkpoint", spec=path,
+                           reason=str(exc).splitlines()[0]) from None  # fmt: skip
+
+
+def loss_function(name: str) -> LossFn:
+    """``cross-entropy``, ``mse``, or ``path/to/file.py:function`` for the user's own loss."""
+    if name == "cross-entropy":
+        return nn.CrossEntropyLoss()
+    if name == "mse":
+        return nn.MSELoss()
+    return load_callable(name, "the loss")  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class TorchSpec:
+    """A picklable recipe of a PyTorch problem: factories as ``path/to/file.py:function``.
+
+    ``model`` builds the ``nn.Module``, ``data`` returns (inputs, targets) tensors or
+    a DataLoader, ``loss`` is ``cross-entropy``, ``mse`` or a factory's function;
+    ``checkpoint`` (a ``state_dict`` file) is loaded into the model. ``build()`` makes
+    the problem on the model it built (no copy), so a worker holds one model and one
+    copy of the data.
+    """
+
+    model: str
+    data: str
+    loss: str = "cross-entropy"
+    checkpoint: str | None = None
+    batch_size: int | None = None
+    device: str | None = None
+    dtype: str = "float32"
+    method: str = "auto"
+
+    def build(self) -> TorchProblem:
+        """The model, data and loss read from their files, bound into a TorchProblem."""
+        from losslab.adapters.torch_problem import TorchProblem
+
+        model = load_callable(self.model, "the model")()
+        if self.checkpoint:
+            load_checkpoint(model, self.checkpoint)
+        data = load_callable(self.data, "the data")()
+        dtype = getattr(torch, self.dtype)
+        return TorchProblem(model, loss_function(self.loss), data, self.batch_size,
+                            self.device, dtype, method=self.method, copy_model=False)  # fmt: skip
