@@ -68,7 +68,9 @@ def step_by_hand(objective: Objective, params: ArrayLike, learning_rate: float) 
     x, t = objective.data.x, objective.data.t
     prediction = objective.model.predict(p, x)
     gradient = objective.gradient(p)
-    new_params = p - learning_rate * gradient
+    with np.errstate(all="ignore"):  # a learning rate far past the limit overflows: shown as is
+        new_params = p - learning_rate * gradient
+        new_loss = objective.loss(new_params)
     return StepByHand(
         x=x,
         t=t,
@@ -79,7 +81,7 @@ def step_by_hand(objective: Objective, params: ArrayLike, learning_rate: float) 
         gradient=gradient,
         learning_rate=learning_rate,
         new_params=new_params,
-        new_loss=objective.loss(new_params),
+        new_loss=new_loss,
     )
 
 

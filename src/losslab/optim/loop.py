@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from losslab.analysis.quadratic import quadratic_form
+from losslab.core.data import check_seed
 from losslab.core.objective import Objective, Problem, QuadraticBowl
 from losslab.errors import LosslabError
 from losslab.i18n import Lang, tr
@@ -94,8 +95,8 @@ def continue_run(
         step_grad = grad
         if batch_size is not None:
             step_grad = problem.gradient(params, minibatch(n, batch_size, seed, first_step + k - 1))
-        updates, state = optimizer.update(step_grad, state, params)
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):  # overflow is caught below as divergence
+            updates, state = optimizer.update(step_grad, state, params)
             params = params + updates
             loss = problem.loss(params)
             grad = problem.gradient(params)
@@ -144,6 +145,7 @@ def run(
     if params.shape != (len(problem.param_names),) or not np.all(np.isfinite(params)):
         raise LosslabError("error.init", value=np.asarray(init).tolist())
     if batch_size is not None:
+        seed = check_seed(seed)
         n = problem.data.n if isinstance(problem, Objective) else 0
         if int(batch_size) != batch_size or not 1 <= batch_size <= max(n, 1) or n == 0:
             raise LosslabError("error.batch_size", value=batch_size, n=n)

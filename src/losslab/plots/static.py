@@ -157,7 +157,11 @@ def _mark_minimum_3d(ax: Any, quadratic: QuadraticForm, lang: Lang, size: float)
 def _contour_levels(values: NDArray[np.float64], count: int = 14) -> NDArray[np.float64]:
     """Levels spaced as squares, so that a bowl's ellipses come out evenly spaced."""
     lo, hi = float(values.min()), float(values.max())
-    return np.asarray(lo + (hi - lo) * np.linspace(0.02, 1.0, count) ** 2)
+    levels = lo + (hi - lo) * np.linspace(0.02, 1.0, count) ** 2
+    if not np.all(np.diff(levels) > 0):  # a flat (or overflowing) landscape: one band
+        base = lo if np.isfinite(lo) else 0.0
+        levels = base + np.spacing(max(abs(base), 1.0)) * np.arange(1, count + 1)
+    return np.asarray(levels)
 
 
 def draw_contour(
