@@ -13,6 +13,7 @@ converges.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Literal
 
@@ -120,6 +121,13 @@ class QuadraticForm:
         )
 
 
+#: From this many samples on, the last few results of :func:`quadratic_form` are kept
+#: (by the identity of the Dataset, which is frozen): lessons ask for the same data's form
+#: once per optimizer run, and each costs O(n).
+CACHE_FROM_SAMPLES = 20_000
+_RECENT: list[tuple[weakref.ref[Dataset], QuadraticForm]] = []
+
+
 def quadratic_form(data: Dataset) -> QuadraticForm:
     """The five sums, the Hessian, its eigen-decomposition and the exact minimum.
 
@@ -133,6 +141,18 @@ def quadratic_form(data: Dataset) -> QuadraticForm:
     >>> q.shape, q.minimum.round(12).tolist()
     ('elliptic paraboloid', [2.0, 1.0])
     """
+    for ref, known in _RECENT:
+        if ref() is data:
+            return known
+    form = _quadratic_form(data)
+    if data.n >= CACHE_FROM_SAMPLES:
+        _RECENT.insert(0, (weakref.ref(data), form))
+        del _RECENT[4:]
+    return form
+
+
+def _quadratic_form(data: Dataset) -> QuadraticForm:
+    """:func:`quadratic_form` without the cache."""
     x, t = data.x, data.t
     n = data.n
     xm, tm = float(np.mean(x)), float(np.mean(t))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
@@ -23,6 +24,55 @@ CHUNK_FLOATS = 32_768
 #: The first-layer shortcut of ``plane_predictor`` pays off from this many inputs on (it costs
 #: three operations per hidden activation against 2 * inputs for the plain product).
 PLANE_SHORTCUT_INPUTS = 4
+
+
+#: From this many samples on, the perceptron's MSE loss and full gradient at one point come
+#: from sums over all samples, computed once (O(1) per call instead of O(n)).
+SUMS_FROM_SAMPLES = 20_000
+
+
+@dataclass(frozen=True)
+class CentredSums:
+    """The perceptron's MSE as ``min_loss + Suu (w - w*)^2 / n + (b + w x_mean - t_mean)^2``.
+
+    Sums over the centred data ``u = x - x_mean``, ``v = t - t_mean``: exact for the
+    quadratic, without the cancellation of the expanded form near the minimum.
+
+    >>> from losslab.core.data import Dataset
+    >>> s = CentredSums.of(Dataset(np.array([0.0, 1.0]), np.array([1.0, 3.0])))
+    >>> s.loss(np.array([3.0, 2.0])), s.gradient(np.array([3.0, 2.0])).tolist()
+    (2.5, [2.0, 3.0])
+    """
+
+    n: int
+    x_mean: float
+    t_mean: float
+    suu: float
+    w_star: float
+    min_loss: float
+
+    @classmethod
+    def of(cls, data: Dataset) -> CentredSums:
+        """The sums of ``data`` (x must be 1-D), in O(n)."""
+        xm, tm = float(np.mean(data.x)), float(np.mean(data.t))
+        u, v = data.x - xm, data.t - tm
+        suu = float(u @ u)
+        w_star = float(u @ v) / suu if suu > 0 else 0.0
+        residual = v - w_star * u
+        return cls(data.n, xm, tm, suu, w_star, float(residual @ residual) / data.n)
+
+    def loss(self, params: FloatArray) -> float:
+        """The loss at ``params = (w, b)``."""
+        w, b = float(params[0]), float(params[1])
+        offset = b + w * self.x_mean - self.t_mean
+        return self.min_loss + self.suu * (w - self.w_star) ** 2 / self.n + offset**2
+
+    def gradient(self, params: FloatArray) -> FloatArray:
+        """``(dL/dw, dL/db)`` at ``params = (w, b)``."""
+        w, b = float(params[0]), float(params[1])
+        offset = b + w * self.x_mean - self.t_mean
+        dw = 2.0 * self.suu * (w - self.w_star) / self.n + 2.0 * self.x_mean * offset
+        return np.array([dw, 2.0 * offset])
 
 
 class Problem(Protocol):
@@ -52,9 +102,19 @@ class Objective:
     loss_fn: Loss
     data: Dataset
 
+    @cached_property
+    def _sums(self) -> CentredSums | None:
+        """The perceptron's MSE sums for large data (see SUMS_FROM_SAMPLES), else None."""
+        fast = isinstance(self.model, Perceptron) and isinstance(self.loss_fn, MeanSquaredError)
+        if fast and self.data.x.ndim == 1 and self.data.n >= SUMS_FROM_SAMPLES:
+            return CentredSums.of(self.data)
+        return None
+
     def loss(self, params: ArrayLike) -> float:
         """The loss at one parameter vector (P,)."""
         p = np.asarray(params, dtype=np.float64)
+        if self._sums is not None and p.shape == (2,):
+            return self._sums.loss(p)
         return float(self.loss_fn.value(self.model.predict(p, self.data.x), self.data.t))
 
     @property
@@ -69,6 +129,8 @@ class Objective:
         samples only: the mini-batch gradient of stochastic gradient descent.
         """
         p = np.asarray(params, dtype=np.float64)
+        if batch is None and self._sums is not None and p.shape == (2,):
+            return self._sums.gradient(p)
         x, t = self.data.x, self.data.t
         if batch is not None:
             x, t = x[batch], t[batch]

@@ -30,7 +30,8 @@ from losslab.optim.trajectory import Trajectory
 FloatArray = NDArray[np.float64]
 
 #: Grid points times samples up to which the formula is checked against the direct
-#: mean at every grid point; beyond it, at 10,000 random grid points.
+#: mean at every grid point; beyond it, at up to 10,000 random grid points (fewer for
+#: large data: about this many sample evaluations, at least 10 points).
 FULL_CHECK_LIMIT = 50_000_000
 
 
@@ -171,7 +172,8 @@ def _formula_check(
     W, B = np.meshgrid(*landscape.axes)
     points = np.stack([W.ravel(), B.ravel()], axis=1)
     if points.shape[0] * objective.data.n > FULL_CHECK_LIMIT:
-        count = min(10_000, points.shape[0])
+        # At least 10 points; at most 10,000, and about FULL_CHECK_LIMIT sample evaluations.
+        count = min(10_000, points.shape[0], max(10, FULL_CHECK_LIMIT // objective.data.n))
         rows = np.random.default_rng(0).choice(points.shape[0], count, replace=False)
         points = points[rows]
     direct = objective.loss_batch(points)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -45,8 +46,15 @@ def minibatch(n: int, batch_size: int, seed: int, step: int) -> NDArray[np.intp]
     """
     per_epoch = -(-n // batch_size)
     epoch, k = divmod(step, per_epoch)
+    return _epoch_order(n, seed, epoch)[k * batch_size : (k + 1) * batch_size]
+
+
+@functools.lru_cache(maxsize=2)
+def _epoch_order(n: int, seed: int, epoch: int) -> NDArray[np.intp]:
+    """The permutation of one epoch, drawn once (O(n)) and shared by its batches (read-only)."""
     order = np.random.default_rng([seed, epoch]).permutation(n)
-    return order[k * batch_size : (k + 1) * batch_size]
+    order.flags.writeable = False
+    return order
 
 
 @dataclass(frozen=True)
@@ -93,7 +101,7 @@ def continue_run(
             stop = "converged"
             break
         step_grad = grad
-        if batch_size is not None:
+        if batch_size is not None and batch_size < n:  # a batch of all samples: the full gradient
             step_grad = problem.gradient(params, minibatch(n, batch_size, seed, first_step + k - 1))
         with np.errstate(all="ignore"):  # overflow is caught below as divergence
             updates, state = optimizer.update(step_grad, state, params)

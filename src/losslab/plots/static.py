@@ -89,8 +89,7 @@ def figure_setting(wt: Walkthrough, lang: Lang = "en") -> Figure:
         teacher = wt.data.meta.get("teacher", "")
         ax.plot(xs, ts, color=TEACHER_COLOR, lw=2, label=tr("fig.teacher", lang, expr=teacher))
         ax.scatter(
-            wt.data.x,
-            wt.data.t,
+            *wt.data.drawn(),
             color=TEACHER_COLOR,
             edgecolor="black",
             zorder=3,
@@ -337,7 +336,7 @@ def figure_fit_steps(wt: Walkthrough, lang: Lang = "en") -> Figure:
             alpha=0.8,
             label=tr("fig.teacher", lang, expr=wt.data.meta.get("teacher", "")),
         )
-        ax.scatter(wt.data.x, wt.data.t, color=TEACHER_COLOR, edgecolor="black", s=18, zorder=3)
+        ax.scatter(*wt.data.drawn(), color=TEACHER_COLOR, edgecolor="black", s=18, zorder=3)
         for k, color in zip(steps, colors, strict=True):
             ax.plot(
                 xs,
