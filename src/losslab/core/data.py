@@ -206,7 +206,7 @@ def check_noise(noise: object) -> float:
         raise LosslabError("error.noise", noise=noise) from None
     if not (math.isfinite(level) and 0.0 <= level <= MAX_MAGNITUDE):
         raise LosslabError("error.noise", noise=noise)
-    return level
+    return level + 0.0  # -0.0 -> 0.0, which numpy's normal() takes
 
 
 def parse_samples(spec: str) -> FloatArray:
