@@ -91,16 +91,18 @@ def scan_plane(
     n_params = len(objective.param_names)
     o = np.zeros(n_params) if origin is None else np.asarray(origin, dtype=np.float64)
     d = np.eye(2, n_params) if directions is None else np.asarray(directions, dtype=np.float64)
-    A, C = np.meshgrid(a, c)
-    coords = np.stack([A.ravel(), C.ravel()], axis=1)
+    shape = (c.size, a.size)
     linear_mse = isinstance(objective, Objective) and objective.is_linear_mse
     if linear_mse and isinstance(objective, Objective) and isinstance(objective.model, Perceptron):
         q = quadratic_form(objective.data)
-        w = o[0] + A * d[0, 0] + C * d[1, 0]
-        b = o[1] + A * d[0, 1] + C * d[1, 1]
-        values = q(w, b)
+        w = _plane_coordinate(o[0], a * d[0, 0], c * d[1, 0])
+        b = _plane_coordinate(o[1], a * d[0, 1], c * d[1, 1])
+        values = np.ascontiguousarray(np.broadcast_to(q(w, b), shape))
         method = "quadratic form (five sums)"
-    elif linear_mse and isinstance(objective, Objective):
+        return _landscape(objective, o, d, (a, c), values, method, labels, directions is None)
+    A, C = np.meshgrid(a, c)
+    coords = np.stack([A.ravel(), C.ravel()], axis=1)
+    if linear_mse and isinstance(objective, Objective):
         values = _exact_quadratic(objective, o, d, coords).reshape(A.shape)
         method = "exact quadratic from 9 evaluations"
     elif isinstance(objective, Objective):
@@ -110,9 +112,35 @@ def scan_plane(
         values = objective.loss_batch(o + coords[:, :1] * d[0] + coords[:, 1:] * d[1])
         values = values.reshape(A.shape)
         method = "batched evaluation"
+    return _landscape(objective, o, d, (a, c), values, method, labels, directions is None)
+
+
+def _plane_coordinate(base: float, along_a: FloatArray, along_c: FloatArray) -> FloatArray:
+    """``base + along_a[None, :] + along_c[:, None]``, kept (1, nx) or (ny, 1) where it can be.
+
+    On a large grid the loss then costs a few full-size operations instead of a dozen.
+    """
+    if not np.any(along_c):
+        return base + along_a[np.newaxis, :]
+    if not np.any(along_a):
+        return base + along_c[:, np.newaxis]
+    return base + along_a[np.newaxis, :] + along_c[:, np.newaxis]
+
+
+def _landscape(
+    objective: Problem,
+    o: FloatArray,
+    d: FloatArray,
+    axes: tuple[FloatArray, FloatArray],
+    values: FloatArray,
+    method: str,
+    labels: tuple[str, str] | None,
+    own_plane: bool,
+) -> Landscape:
+    """The Landscape of a scan, with its metadata."""
     names = list(objective.param_names)
     if labels is None:
-        labels = (names[0], names[1]) if directions is None else ("α", "β")
+        labels = (names[0], names[1]) if own_plane else ("α", "β")
     meta: dict[str, Any] = {
         "method": method,
         "param_names": [str(labels[0]), str(labels[1])],
@@ -122,4 +150,4 @@ def scan_plane(
         meta["loss"] = objective.loss_fn.name
         meta["n_samples"] = objective.data.n
         meta["data"] = dict(objective.data.meta)
-    return Landscape(origin=o, directions=d, axes=(a, c), values=values, meta=meta)
+    return Landscape(origin=o, directions=d, axes=axes, values=values, meta=meta)

@@ -32,6 +32,8 @@ MODEL_COLOR = "tab:blue"
 MINIMUM_COLOR = "red"
 PATH_COLOR = "white"
 
+FloatGrid = NDArray[np.float64]
+
 _FONT_READY = False
 
 
@@ -118,7 +120,7 @@ def figure_landscape_3d(
     views: Sequence[tuple[float, float]] = ((28, -125), (6, -60)),
 ) -> Figure:
     """The loss at every grid point as a 3D scatter, the minimum in red, from several views."""
-    W, B = np.meshgrid(*landscape.axes)
+    W, B, values = thinned(landscape, 101)
     with style():
         fig = _new_figure(5.2 * len(views), 5.0)
         for k, (elev, azim) in enumerate(views, start=1):
@@ -126,8 +128,8 @@ def figure_landscape_3d(
             ax.scatter(
                 W.ravel(),
                 B.ravel(),
-                landscape.values.ravel(),
-                c=landscape.values.ravel(),
+                values.ravel(),
+                c=values.ravel(),
                 cmap="viridis",
                 s=4,
                 alpha=0.8,
@@ -171,20 +173,20 @@ def draw_contour(
     lang: Lang = "en",
 ) -> None:
     """Draw contours of ``landscape`` on ``ax``, with the eigen-axes and a path if given."""
-    W, B = np.meshgrid(*landscape.axes)
+    W, B, values = thinned(landscape, 801)
     filled = ax.contourf(
         W,
         B,
-        landscape.values,
-        levels=_contour_levels(landscape.values),
+        values,
+        levels=_contour_levels(values),
         cmap="viridis",
         extend="both",
     )
     ax.contour(
         W,
         B,
-        landscape.values,
-        levels=_contour_levels(landscape.values),
+        values,
+        levels=_contour_levels(values),
         colors="k",
         linewidths=0.4,
         alpha=0.5,
@@ -270,14 +272,12 @@ def figure_path_3d(
     landscape: Landscape, trajectory: Trajectory, quadratic: QuadraticForm, lang: Lang = "en"
 ) -> Figure:
     """The path of gradient descent on the 3D surface of the loss."""
-    W, B = np.meshgrid(*landscape.axes)
+    W, B, values = thinned(landscape, 301)
     p = trajectory.params
     with style():
         fig = _new_figure(6.4, 5.2)
         ax = fig.add_subplot(projection="3d", computed_zorder=False)
-        ax.plot_surface(
-            W, B, landscape.values, cmap="viridis", alpha=0.55, linewidth=0, rstride=5, cstride=5
-        )
+        ax.plot_surface(W, B, values, cmap="viridis", alpha=0.55, linewidth=0, rstride=5, cstride=5)
         lr = trajectory.meta.get("hyperparameters", {}).get("learning_rate", float("nan"))
         ax.plot(
             p[:, 0],
@@ -351,3 +351,21 @@ def figure_fit_steps(wt: Walkthrough, lang: Lang = "en") -> Figure:
         ax.grid(alpha=0.3)
         ax.legend(loc="upper left", fontsize=8)
         return fig
+
+
+def thinned(landscape: Landscape, most: int) -> tuple[FloatGrid, FloatGrid, FloatGrid]:
+    """Meshgrid ``W, B`` and values of every k-th grid row and column, at most ``most`` per axis.
+
+    A figure a few hundred pixels wide shows no more; small grids come back whole.
+
+    >>> from losslab.landscape.result import Landscape
+    >>> axis = np.arange(5.0)
+    >>> land = Landscape(np.zeros(2), np.eye(2), (axis, axis), np.add.outer(axis, axis), {})
+    >>> W, B, values = thinned(land, 3)
+    >>> W[0].tolist(), values.shape
+    ([0.0, 2.0, 4.0], (3, 3))
+    """
+    a, c = landscape.axes
+    ka, kc = -(-a.size // most), -(-c.size // most)
+    W, B = np.meshgrid(a[::ka], c[::kc])
+    return W, B, np.asarray(landscape.values[::kc, ::ka])
