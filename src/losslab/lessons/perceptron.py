@@ -169,13 +169,14 @@ def _formula_check(
     objective: Objective, quad: QuadraticForm, landscape: Landscape
 ) -> tuple[float, int]:
     """Largest |expanded formula - direct mean| over the grid (or a random part of it)."""
-    W, B = np.meshgrid(*landscape.axes)
-    points = np.stack([W.ravel(), B.ravel()], axis=1)
-    if points.shape[0] * objective.data.n > FULL_CHECK_LIMIT:
+    a, c = landscape.axes
+    total = a.size * c.size
+    rows = np.arange(total)
+    if total * objective.data.n > FULL_CHECK_LIMIT:
         # At least 10 points; at most 10,000, and about FULL_CHECK_LIMIT sample evaluations.
-        count = min(10_000, points.shape[0], max(10, FULL_CHECK_LIMIT // objective.data.n))
-        rows = np.random.default_rng(0).choice(points.shape[0], count, replace=False)
-        points = points[rows]
+        count = min(10_000, total, max(10, FULL_CHECK_LIMIT // objective.data.n))
+        rows = np.random.default_rng(0).choice(total, count, replace=False)
+    points = np.stack([a[rows % a.size], c[rows // a.size]], axis=1)  # meshgrid "xy" order
     direct = objective.loss_batch(points)
     formula = quad.expanded(points[:, 0], points[:, 1])
     return float(np.max(np.abs(formula - direct))), int(points.shape[0])
