@@ -292,3 +292,20 @@ def test_cli_process_refuses_extremes_in_one_sentence(args: list[str], tmp_path:
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith("losslab: ") and proc.stderr.count("\n") == 1
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["landscape", "--span=1e308", "--steps", "5", "--points", "5"],
+        ["landscape", "--span=nan", "--steps", "5", "--points", "5"],
+        ["landscape", "--noise=-0.0", "--seed=-1", "--steps", "5", "--points", "5"],
+        ["compare", "--lr", "gd=1e308", "--steps", "3", "--x=0:1e300:3"],
+    ],
+)
+def test_other_commands_refuse_extremes(argv: list[str], tmp_path: Path) -> None:
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        status = main([*argv, "--out", str(tmp_path / "out"), "--quiet"])
+    assert status == 2 and err.getvalue().startswith("losslab: ")
+    assert err.getvalue().count("\n") == 1
