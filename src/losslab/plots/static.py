@@ -26,13 +26,12 @@ from losslab.i18n import Lang, line_text, loss_label, tr
 from losslab.landscape.result import Landscape
 from losslab.lessons.perceptron import Walkthrough
 from losslab.optim.trajectory import Trajectory
+from losslab.plots.grid import thinned
 
 TEACHER_COLOR = "tab:orange"
 MODEL_COLOR = "tab:blue"
 MINIMUM_COLOR = "red"
 PATH_COLOR = "white"
-
-FloatGrid = NDArray[np.float64]
 
 _FONT_READY = False
 
@@ -120,7 +119,8 @@ def figure_landscape_3d(
     views: Sequence[tuple[float, float]] = ((28, -125), (6, -60)),
 ) -> Figure:
     """The loss at every grid point as a 3D scatter, the minimum in red, from several views."""
-    W, B, values = thinned(landscape, 101)
+    a, c, values = thinned(landscape, 101)
+    W, B = np.meshgrid(a, c)
     with style():
         fig = _new_figure(5.2 * len(views), 5.0)
         for k, (elev, azim) in enumerate(views, start=1):
@@ -173,7 +173,8 @@ def draw_contour(
     lang: Lang = "en",
 ) -> None:
     """Draw contours of ``landscape`` on ``ax``, with the eigen-axes and a path if given."""
-    W, B, values = thinned(landscape, 801)
+    a, c, values = thinned(landscape, 801)
+    W, B = np.meshgrid(a, c)
     filled = ax.contourf(
         W,
         B,
@@ -272,7 +273,8 @@ def figure_path_3d(
     landscape: Landscape, trajectory: Trajectory, quadratic: QuadraticForm, lang: Lang = "en"
 ) -> Figure:
     """The path of gradient descent on the 3D surface of the loss."""
-    W, B, values = thinned(landscape, 301)
+    a, c, values = thinned(landscape, 301)
+    W, B = np.meshgrid(a, c)
     p = trajectory.params
     with style():
         fig = _new_figure(6.4, 5.2)
@@ -351,21 +353,3 @@ def figure_fit_steps(wt: Walkthrough, lang: Lang = "en") -> Figure:
         ax.grid(alpha=0.3)
         ax.legend(loc="upper left", fontsize=8)
         return fig
-
-
-def thinned(landscape: Landscape, most: int) -> tuple[FloatGrid, FloatGrid, FloatGrid]:
-    """Meshgrid ``W, B`` and values of every k-th grid row and column, at most ``most`` per axis.
-
-    A figure a few hundred pixels wide shows no more; small grids come back whole.
-
-    >>> from losslab.landscape.result import Landscape
-    >>> axis = np.arange(5.0)
-    >>> land = Landscape(np.zeros(2), np.eye(2), (axis, axis), np.add.outer(axis, axis), {})
-    >>> W, B, values = thinned(land, 3)
-    >>> W[0].tolist(), values.shape
-    ([0.0, 2.0, 4.0], (3, 3))
-    """
-    a, c = landscape.axes
-    ka, kc = -(-a.size // most), -(-c.size // most)
-    W, B = np.meshgrid(a[::ka], c[::kc])
-    return W, B, np.asarray(landscape.values[::kc, ::ka])
