@@ -33,8 +33,10 @@ from losslab.core.data import (
 )
 from losslab.core.datasets import load_csv, toy_data
 from losslab.core.mlp import parse_hidden
+from losslab.core.objective import SUMS_FROM_SAMPLES, perceptron_objective
 from losslab.errors import LosslabError
-from losslab.optim.rules import check_learning_rate, make_optimizer
+from losslab.optim.loop import run
+from losslab.optim.rules import check_learning_rate, gradient_descent, make_optimizer, sgd
 
 #: The floats that break numerics: zeros, subnormals, the extremes, infinities, NaN.
 EXTREMES = [
@@ -309,3 +311,34 @@ def test_other_commands_refuse_extremes(argv: list[str], tmp_path: Path) -> None
         status = main([*argv, "--out", str(tmp_path / "out"), "--quiet"])
     assert status == 2 and err.getvalue().startswith("losslab: ")
     assert err.getvalue().count("\n") == 1
+
+
+def test_large_data_loss_and_gradient_match_the_direct_mean() -> None:
+    # Oracle: the mean over all samples, written out here, and central finite differences.
+    data = teacher_data("sin(3*x) + x", "-2:5:30001", noise=0.3, seed=1)
+    objective = perceptron_objective(data)
+    assert data.n >= SUMS_FROM_SAMPLES
+    for w, b in [(3.0, 2.0), (0.0, 0.0), (-1e6, 1e6), (1.2, 0.1)]:
+        residual = w * data.x + b - data.t
+        direct = float(np.mean(residual**2))
+        assert objective.loss([w, b]) == pytest.approx(direct, rel=1e-12, abs=1e-12)
+        exact = [2 * np.mean(residual * data.x), 2 * np.mean(residual)]
+        assert objective.gradient([w, b]) == pytest.approx(exact, rel=1e-9, abs=1e-9)
+        h = 1e-4 * max(1.0, abs(w))
+        fd_w = (objective.loss([w + h, b]) - objective.loss([w - h, b])) / (2 * h)
+        assert objective.gradient([w, b])[0] == pytest.approx(fd_w, rel=1e-6, abs=1e-6)
+
+
+def test_a_full_batch_is_plain_gradient_descent() -> None:
+    # Oracle: SGD over a batch of all samples is gradient descent, update for update.
+    objective = perceptron_objective(teacher_data("2*x + 1", "-1:3:21", noise=0.2))
+    full = run(objective, sgd(0.05), [3.0, 2.0], steps=30, batch_size=21, tolerance=0.0)
+    plain = run(objective, gradient_descent(0.05), [3.0, 2.0], steps=30, tolerance=0.0)
+    np.testing.assert_allclose(full.params, plain.params, rtol=1e-13, atol=1e-13)
+
+
+def test_figures_draw_a_spread_subset_that_keeps_the_ends() -> None:
+    data = teacher_data("2*x + 1", "0:1:1000000")
+    x, t = data.drawn()
+    assert 3000 <= x.size <= 4000 and x[0] == 0.0 and x[-1] == 1.0
+    np.testing.assert_array_equal(t, 2 * x + 1)  # each drawn point is a real sample
