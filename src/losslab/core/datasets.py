@@ -163,7 +163,9 @@ def toy_data(name: str, n: int | None = None, noise: float | None = None, seed: 
     if key not in TOY_SETS:
         raise LosslabError("error.toy", name=name, names=", ".join(TOY_SETS))
     maker, default_n, default_noise, task = TOY_SETS[key]
-    count = default_n if n is None else n
+    count: object = default_n if n is None else n
+    if isinstance(count, float) and count.is_integer():
+        count = int(count)  # 200.0 is 200 samples
     if isinstance(count, bool) or not isinstance(count, int | np.integer):
         raise LosslabError("error.toy_n", value=count)
     if not 4 <= count <= 1_000_000:
