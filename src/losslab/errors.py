@@ -11,6 +11,22 @@ from typing import Any
 
 from losslab.i18n import Lang, tr
 
+#: User text longer than this is cut in a message (with an ellipsis).
+MAX_QUOTED = 200
+
+
+def _printable(text: str) -> str:
+    r"""User text made safe to print: control characters escaped, long text cut.
+
+    >>> _printable("x\x1b[31m+\n")
+    'x\\x1b[31m+\\n'
+    """
+    cut = text if len(text) <= MAX_QUOTED else text[:MAX_QUOTED] + "…"
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+        for ch in cut
+    )
+
 
 class LosslabError(ValueError):
     """Bad input, explained in one sentence that says what to do.
@@ -24,8 +40,9 @@ class LosslabError(ValueError):
 
     def __init__(self, key: str, **params: Any) -> None:
         self.key = key
-        self.params = params
-        super().__init__(tr(key, "en", **params))
+        self.params = {name: _printable(v) if isinstance(v, str) else v
+                       for name, v in params.items()}  # fmt: skip
+        super().__init__(tr(key, "en", **self.params))
 
     def localized(self, lang: Lang) -> str:
         """The message in ``lang`` ('en' or 'ja')."""

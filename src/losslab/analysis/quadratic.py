@@ -120,6 +120,8 @@ class QuadraticForm:
         )
 
 
+
+
 def quadratic_form(data: Dataset) -> QuadraticForm:
     """The five sums, the Hessian, its eigen-decomposition and the exact minimum.
 

@@ -60,6 +60,18 @@ _UNARY: Mapping[type[ast.unaryop], Callable[[Any], Any]] = {
 }
 MAX_EXPRESSION_LENGTH = 200
 MAX_SAMPLES = 1_000_000
+#: The largest size of a number in x ranges, grids, start points and noise levels: the
+#: loss squares sums of products of them, which overflow floats (1.8e308) far beyond it.
+MAX_MAGNITUDE = 1e15
+#: The largest size of a teacher value: n * t^2 stays finite for up to 10^6 samples.
+MAX_TEACHER_VALUE = 1e150
+#: A grid narrower than this (relative to the size of its ends, or 1) has neighbouring
+#: points whose losses round to the same float.
+MIN_GRID_SPAN = 1e-9
+#: Figures draw at most this many data points (see :meth:`Dataset.drawn`).
+MAX_DRAWN = 4000
+#: Seeds are whole numbers from 0 to this (numpy's SeedSequence takes any of them).
+MAX_SEED = 2**64 - 1
 
 
 @dataclass(frozen=True)
@@ -150,6 +162,7 @@ def parse_expression(text: str) -> Expression:
 
 
 def _floats(spec: str, count: int, key: str, sep: str = ":") -> list[float]:
+    """``count`` finite numbers separated by ``sep``, each at most MAX_MAGNITUDE in size."""
     parts = [p.strip() for p in str(spec).split(sep)]
     if len(parts) != count:
         raise LosslabError(key, spec=spec)
@@ -159,7 +172,42 @@ def _floats(spec: str, count: int, key: str, sep: str = ":") -> list[float]:
         raise LosslabError(key, spec=spec) from None
     if not all(math.isfinite(v) for v in values):
         raise LosslabError(key, spec=spec)
+    if any(abs(v) > MAX_MAGNITUDE for v in values):
+        raise LosslabError("error.magnitude", spec=spec, limit=MAX_MAGNITUDE)
     return values
+
+
+def _count_text(count: float) -> str:
+    """A point count for a message: ``12,345``, or ``1e+320`` for an absurd one."""
+    return f"{count:,.0f}" if count < 1e15 else f"{count:.3g}"
+
+
+def check_seed(seed: object) -> int:
+    """The seed as an int, or LosslabError unless it is a whole number from 0 to 2^64 - 1.
+
+    >>> check_seed(7)
+    7
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise LosslabError("error.seed", value=seed, limit=MAX_SEED)
+    if not 0 <= int(seed) <= MAX_SEED:
+        raise LosslabError("error.seed", value=seed, limit=MAX_SEED)
+    return int(seed)
+
+
+def check_noise(noise: object) -> float:
+    """The noise level as a float, or LosslabError unless it is from 0 to MAX_MAGNITUDE.
+
+    >>> check_noise(0.5)
+    0.5
+    """
+    try:
+        level = float(noise)  # type: ignore[arg-type]  # anything float() takes
+    except (TypeError, ValueError, OverflowError):
+        raise LosslabError("error.noise", noise=noise) from None
+    if not (math.isfinite(level) and 0.0 <= level <= MAX_MAGNITUDE):
+        raise LosslabError("error.noise", noise=noise)
+    return level + 0.0  # -0.0 -> 0.0, which numpy's normal() takes
 
 
 def parse_samples(spec: str) -> FloatArray:
@@ -183,9 +231,14 @@ def parse_grid_axis(spec: str, max_points: int = 5001) -> FloatArray:
     start, stop, step = _floats(spec, 3, "error.grid")
     if step <= 0 or start >= stop:
         raise LosslabError("error.grid_empty", spec=spec)
-    count = (stop - start) / step
+    span = stop - start
+    if span < MIN_GRID_SPAN * max(1.0, abs(start), abs(stop)):
+        raise LosslabError("error.grid_narrow", spec=spec, limit=MIN_GRID_SPAN)
+    count = span / step  # may be inf for a subnormal step; checked before any allocation
     if count + 1 > max_points:
-        raise LosslabError("error.grid_large", spec=spec, count=int(count) + 1, limit=max_points)
+        raise LosslabError(
+            "error.grid_large", spec=spec, count=_count_text(count + 1), limit=max_points
+        )
     if abs(count - round(count)) > 1e-9 * max(1.0, count):
         raise LosslabError("error.grid_step", spec=spec)
     return np.linspace(start, stop, round(count) + 1)
@@ -220,6 +273,20 @@ class Dataset:
         """The number of samples."""
         return int(self.x.shape[0])
 
+    def drawn(self, limit: int = MAX_DRAWN) -> tuple[FloatArray, FloatArray]:
+        """At most ``limit`` samples ``(x, t)``, evenly spread over the data, for a figure.
+
+        A million markers show nothing a few thousand do not; every computation uses all.
+
+        >>> d = Dataset(np.arange(10.0), np.arange(10.0))
+        >>> d.drawn(limit=4)[0].tolist()
+        [0.0, 3.0, 6.0, 9.0]
+        """
+        if self.n <= limit:
+            return self.x, self.t
+        rows = np.unique(np.linspace(0, self.n - 1, limit).round().astype(np.intp))
+        return self.x[rows], self.t[rows]
+
 
 DEFAULT_TEACHER = TEACHER
 DEFAULT_SAMPLES = SAMPLES
@@ -241,21 +308,36 @@ def teacher_data(
     (21, np.float64(-1.0), np.float64(7.0))
     """
     expr = parse_expression(teacher) if isinstance(teacher, str) else teacher
-    xs = parse_samples(x) if isinstance(x, str) else np.asarray(x, dtype=np.float64).ravel()
-    if xs.size == 0:
-        raise LosslabError("error.samples", spec=str(x))
-    if not np.all(np.isfinite(xs)):
-        raise LosslabError("error.x_nonfinite")
-    if not math.isfinite(noise) or noise < 0:
-        raise LosslabError("error.noise", noise=noise)
+    xs = parse_samples(x) if isinstance(x, str) else _as_samples(x)
+    level, seed = check_noise(noise), check_seed(seed)
     t = expr(xs)
     bad = ~np.isfinite(t)
     if bad.any():
         raise LosslabError("error.teacher_nonfinite", expr=expr.text, x=float(xs[bad][0]))
-    if noise > 0:
-        t = t + np.random.default_rng(seed).normal(0.0, noise, size=t.shape)
-    meta = {"teacher": expr.text, "noise": float(noise), "seed": int(seed)}
+    big = np.abs(t) > MAX_TEACHER_VALUE
+    if big.any():
+        k = int(np.argmax(big))
+        raise LosslabError("error.teacher_large", expr=expr.text, x=float(xs[k]),
+                           value=float(t[k]), limit=MAX_TEACHER_VALUE)  # fmt: skip
+    if level > 0:
+        t = t + np.random.default_rng(seed).normal(0.0, level, size=t.shape)
+    meta = {"teacher": expr.text, "noise": level, "seed": seed}
     return Dataset(x=xs, t=t, meta=meta, teacher=expr)
+
+
+def _as_samples(x: ArrayLike) -> FloatArray:
+    """Given x values (n,): finite, at most MAX_MAGNITUDE in size, 1 to MAX_SAMPLES of them."""
+    try:
+        xs = np.asarray(x, dtype=np.float64).ravel()
+    except (TypeError, ValueError, OverflowError):
+        raise LosslabError("error.x_nonfinite") from None
+    if not 1 <= xs.size <= MAX_SAMPLES:
+        raise LosslabError("error.samples", spec=f"{xs.size} values")
+    if not np.all(np.isfinite(xs)):
+        raise LosslabError("error.x_nonfinite")
+    if np.max(np.abs(xs)) > MAX_MAGNITUDE:
+        raise LosslabError("error.magnitude", spec="x", limit=MAX_MAGNITUDE)
+    return xs
 
 
 def teacher_curve(

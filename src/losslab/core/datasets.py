@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from losslab.core.data import Dataset, FloatArray
+from losslab.core.data import Dataset, FloatArray, check_noise, check_seed
 from losslab.errors import LosslabError
 
 #: At least this many rows are needed to fit anything.
@@ -163,12 +163,15 @@ def toy_data(name: str, n: int | None = None, noise: float | None = None, seed: 
     if key not in TOY_SETS:
         raise LosslabError("error.toy", name=name, names=", ".join(TOY_SETS))
     maker, default_n, default_noise, task = TOY_SETS[key]
-    count = default_n if n is None else int(n)
-    level = default_noise if noise is None else float(noise)
+    count: object = default_n if n is None else n
+    if isinstance(count, float) and count.is_integer():
+        count = int(count)  # 200.0 is 200 samples
+    if isinstance(count, bool) or not isinstance(count, int | np.integer):
+        raise LosslabError("error.toy_n", value=count)
     if not 4 <= count <= 1_000_000:
         raise LosslabError("error.toy_n", value=count)
-    if not math.isfinite(level) or level < 0:
-        raise LosslabError("error.noise", noise=level)
-    x, t = maker(count, level, np.random.default_rng(seed))
+    level = default_noise if noise is None else check_noise(noise)
+    seed = check_seed(seed)
+    x, t = maker(int(count), level, np.random.default_rng(seed))
     meta = {"source": key, "task": task, "noise": level, "seed": seed, "n": count}
     return Dataset(x=x, t=t, meta=meta)

@@ -29,6 +29,11 @@ CHUNK_FLOATS = 32_768
 PLANE_SHORTCUT_INPUTS = 4
 
 
+#: From this many samples on, the perceptron's MSE loss and full gradient at one point come
+#: from its sums over all samples, computed once (O(1) per call instead of O(n)).
+SUMS_FROM_SAMPLES = 20_000
+
+
 @dataclass(frozen=True)
 class PerceptronSums:
     """The perceptron's MSE from centred sums: ``(Svv - 2w Suv + w^2 Suu)/n + (b + w xm - tm)^2``.
@@ -48,6 +53,27 @@ class PerceptronSums:
         xm, tm = float(np.mean(data.x)), float(np.mean(data.t))
         u, v = data.x - xm, data.t - tm
         return cls(data.n, xm, tm, float(u @ u), float(u @ v), float(v @ v))
+
+    def loss(self, params: FloatArray) -> float:
+        """The loss at ``params = (w, b)``, written around the minimum (no cancellation).
+
+        >>> from losslab.core.data import Dataset
+        >>> s = PerceptronSums.of(Dataset(np.array([0.0, 1.0]), np.array([1.0, 3.0])))
+        >>> s.loss(np.array([3.0, 2.0])), s.gradient(np.array([3.0, 2.0])).tolist()
+        (2.5, [2.0, 3.0])
+        """
+        w, b = float(params[0]), float(params[1])
+        w_star = self.Suv / self.Suu if self.Suu > 0 else 0.0
+        min_loss = max(self.Svv - w_star * self.Suv, 0.0) / self.n
+        offset = b + w * self.x_mean - self.t_mean
+        return min_loss + self.Suu * (w - w_star) ** 2 / self.n + offset**2
+
+    def gradient(self, params: FloatArray) -> FloatArray:
+        """``(dL/dw, dL/db)`` at ``params = (w, b)``."""
+        w, b = float(params[0]), float(params[1])
+        offset = b + w * self.x_mean - self.t_mean
+        dw = 2.0 * (w * self.Suu - self.Suv) / self.n + 2.0 * self.x_mean * offset
+        return np.array([dw, 2.0 * offset])
 
     def plane(
         self, origin: FloatArray, directions: FloatArray, a: FloatArray, c: FloatArray
@@ -94,6 +120,8 @@ class Objective(GridFromPlane):
     def loss(self, params: ArrayLike) -> float:
         """The loss at one parameter vector (P,)."""
         p = np.asarray(params, dtype=np.float64)
+        if self._large_sums and p.shape == (2,):
+            return self._sums.loss(p)  # type: ignore[union-attr]
         return float(self.loss_fn.value(self.model.predict(p, self.data.x), self.data.t))
 
     @property
@@ -108,6 +136,8 @@ class Objective(GridFromPlane):
         samples only: the mini-batch gradient of stochastic gradient descent.
         """
         p = np.asarray(params, dtype=np.float64)
+        if batch is None and self._large_sums and p.shape == (2,):
+            return self._sums.gradient(p)  # type: ignore[union-attr]
         x, t = self.data.x, self.data.t
         if batch is not None:
             x, t = x[batch], t[batch]
@@ -169,6 +199,11 @@ class Objective(GridFromPlane):
         if isinstance(self.model, Perceptron) and isinstance(self.loss_fn, MeanSquaredError):
             return PerceptronSums.of(self.data)
         return None
+
+    @property
+    def _large_sums(self) -> bool:
+        """Loss and gradient from the sums (O(1)) once the data are large (SUMS_FROM_SAMPLES)."""
+        return self._sums is not None and self.data.n >= SUMS_FROM_SAMPLES
 
     def _quadratic(self, origin: FloatArray, directions: FloatArray) -> FloatArray:
         """The 6 coefficients of an exactly quadratic loss in (a, c), fitted to 9 evaluations."""

@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from losslab.core.data import Dataset
+from losslab.core.data import MAX_MAGNITUDE, Dataset
 from losslab.core.losses import LOSSES, Loss, sigmoid
 from losslab.core.mlp import MLP
 from losslab.core.objective import Objective
@@ -125,7 +125,7 @@ def train_and_scan(
     """
     if not 3 <= points <= MAX_NET_AXIS:
         raise LosslabError("error.net_points", value=points, limit=MAX_NET_AXIS)
-    if not (np.isfinite(span) and span > 0):
+    if not (np.isfinite(span) and 0 < span <= MAX_MAGNITUDE):
         raise LosslabError("error.span", value=span)
     model = objective.model
     assert isinstance(model, MLP)

@@ -31,7 +31,8 @@ from losslab.optim.trajectory import Trajectory
 FloatArray = NDArray[np.float64]
 
 #: Grid points times samples up to which the formula is checked against the direct
-#: mean at every grid point; beyond it, at 10,000 random grid points.
+#: mean at every grid point; beyond it, at up to 10,000 random grid points (fewer for
+#: large data: about this many sample evaluations, at least 10 points).
 FULL_CHECK_LIMIT = 50_000_000
 
 
@@ -69,7 +70,9 @@ def step_by_hand(objective: Objective, params: ArrayLike, learning_rate: float) 
     x, t = objective.data.x, objective.data.t
     prediction = objective.model.predict(p, x)
     gradient = objective.gradient(p)
-    new_params = p - learning_rate * gradient
+    with np.errstate(all="ignore"):  # a learning rate far past the limit overflows: shown as is
+        new_params = p - learning_rate * gradient
+        new_loss = objective.loss(new_params)
     return StepByHand(
         x=x,
         t=t,
@@ -80,7 +83,7 @@ def step_by_hand(objective: Objective, params: ArrayLike, learning_rate: float) 
         gradient=gradient,
         learning_rate=learning_rate,
         new_params=new_params,
-        new_loss=objective.loss(new_params),
+        new_loss=new_loss,
     )
 
 
@@ -183,12 +186,14 @@ def _formula_check(
     objective: Objective, quad: QuadraticForm, landscape: Landscape
 ) -> tuple[float, int]:
     """Largest |expanded formula - direct mean| over the grid (or a random part of it)."""
-    W, B = np.meshgrid(*landscape.axes)
-    points = np.stack([W.ravel(), B.ravel()], axis=1)
-    if points.shape[0] * objective.data.n > FULL_CHECK_LIMIT:
-        count = min(10_000, points.shape[0])
-        rows = np.random.default_rng(0).choice(points.shape[0], count, replace=False)
-        points = points[rows]
+    a, c = landscape.axes
+    total = a.size * c.size
+    rows = np.arange(total)
+    if total * objective.data.n > FULL_CHECK_LIMIT:
+        # At least 10 points; at most 10,000, and about FULL_CHECK_LIMIT sample evaluations.
+        count = min(10_000, total, max(10, FULL_CHECK_LIMIT // objective.data.n))
+        rows = np.random.default_rng(0).choice(total, count, replace=False)
+    points = np.stack([a[rows % a.size], c[rows // a.size]], axis=1)  # meshgrid "xy" order
     direct = objective.loss_batch(points)
     formula = quad.expanded(points[:, 0], points[:, 1])
     return float(np.max(np.abs(formula - direct))), int(points.shape[0])

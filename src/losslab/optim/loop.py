@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +11,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from losslab.analysis.quadratic import quadratic_form
+from losslab.core.data import check_seed
 from losslab.core.objective import Objective, Problem, QuadraticBowl
 from losslab.errors import LosslabError
 from losslab.i18n import Lang, tr
@@ -44,8 +46,15 @@ def minibatch(n: int, batch_size: int, seed: int, step: int) -> NDArray[np.intp]
     """
     per_epoch = -(-n // batch_size)
     epoch, k = divmod(step, per_epoch)
+    return _epoch_order(n, seed, epoch)[k * batch_size : (k + 1) * batch_size]
+
+
+@functools.lru_cache(maxsize=2)
+def _epoch_order(n: int, seed: int, epoch: int) -> NDArray[np.intp]:
+    """The permutation of one epoch, drawn once (O(n)) and shared by its batches (read-only)."""
     order = np.random.default_rng([seed, epoch]).permutation(n)
-    return order[k * batch_size : (k + 1) * batch_size]
+    order.flags.writeable = False
+    return order
 
 
 def check_batch_size(problem: Problem, batch_size: float | None) -> int | None:
@@ -110,10 +119,10 @@ def continue_run(
             stop = "converged"
             break
         step_grad = grad
-        if batch_size is not None:
+        if batch_size is not None and batch_size < n:  # a batch of all samples: the full gradient
             step_grad = problem.gradient(params, minibatch(n, batch_size, seed, first_step + k - 1))
-        updates, state = optimizer.update(step_grad, state, params)
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):  # overflow is caught below as divergence
+            updates, state = optimizer.update(step_grad, state, params)
             params = params + updates
             loss = problem.loss(params)
             grad = problem.gradient(params)
@@ -162,6 +171,8 @@ def run(
     if params.shape != (len(problem.param_names),) or not np.all(np.isfinite(params)):
         raise LosslabError("error.init", value=np.asarray(init).tolist())
     batch_size = check_batch_size(problem, batch_size)
+    if batch_size is not None:
+        seed = check_seed(seed)
     loss = problem.loss(params)
     grad = problem.gradient(params)
     bound = divergence_bound * max(1.0, abs(loss))

@@ -64,7 +64,7 @@ def render_frames(
             label=tr("fig.teacher", lang, expr=training.data.meta.get("teacher", "")),
         )
         ax_data.scatter(
-            training.data.x, training.data.t, color=TEACHER_COLOR, edgecolor="black", s=16, zorder=3
+            *training.data.drawn(), color=TEACHER_COLOR, edgecolor="black", s=16, zorder=3
         )
         (model_line,) = ax_data.plot(xs, training.predictions[0], color=MODEL_COLOR, lw=2)
         lo = min(float(ts.min()), float(training.data.t.min()))

@@ -14,6 +14,7 @@ from losslab.analysis.quadratic import QuadraticForm
 from losslab.i18n import Lang, line_text, loss_label, optimizer_name, tr
 from losslab.landscape.result import Landscape
 from losslab.optim.trajectory import Trajectory
+from losslab.plots.grid import thinned
 
 EDGE = {"color": "black", "width": 1}
 FONTS = (
@@ -32,16 +33,17 @@ def landscape_3d(
     """The loss surface, the grid points as a scatter, the minimum in red and a path.
 
     Drag to rotate, scroll to zoom. ``points=False`` leaves out the scatter of
-    grid points (for dense grids).
+    grid points (for dense grids). At most 201 x 201 grid points are drawn (see
+    :func:`losslab.plots.grid.thinned`).
     """
-    a, c = landscape.axes
+    a, c, values = thinned(landscape, 201)
     names = landscape.meta.get("param_names", ["w", "b"])
     fig = go.Figure()
     fig.add_trace(
         go.Surface(
             x=a,
             y=c,
-            z=landscape.values,
+            z=values,
             colorscale="Viridis",
             opacity=0.55,
             showscale=False,
@@ -55,9 +57,9 @@ def landscape_3d(
             go.Scatter3d(
                 x=A.ravel(),
                 y=C.ravel(),
-                z=landscape.values.ravel(),
+                z=values.ravel(),
                 mode="markers",
-                marker={"size": 1.8, "color": landscape.values.ravel(), "colorscale": "Viridis"},
+                marker={"size": 1.8, "color": values.ravel(), "colorscale": "Viridis"},
                 name=loss_label(landscape.meta, lang),
                 hoverinfo="x+y+z",
             )
@@ -65,7 +67,7 @@ def landscape_3d(
     if quadratic is not None:
         w, b = quadratic.minimum
         # A red stem rises from the minimum, so the point shows through the surface.
-        top = quadratic.min_loss + 0.12 * float(np.ptp(landscape.values))
+        top = quadratic.min_loss + 0.12 * float(np.ptp(values))
         fig.add_trace(
             go.Scatter3d(
                 x=[w, w],

@@ -26,6 +26,7 @@ from losslab.i18n import Lang, line_text, loss_label, tr
 from losslab.landscape.result import Landscape
 from losslab.lessons.perceptron import Walkthrough
 from losslab.optim.trajectory import Trajectory
+from losslab.plots.grid import thinned
 
 TEACHER_COLOR = "tab:orange"
 MODEL_COLOR = "tab:blue"
@@ -96,8 +97,7 @@ def figure_setting(wt: Walkthrough, lang: Lang = "en", ax: Axes | None = None) -
         teacher = wt.data.meta.get("teacher", "")
         ax.plot(xs, ts, color=TEACHER_COLOR, lw=2, label=tr("fig.teacher", lang, expr=teacher))
         ax.scatter(
-            wt.data.x,
-            wt.data.t,
+            *wt.data.drawn(),
             color=TEACHER_COLOR,
             edgecolor="black",
             zorder=3,
@@ -126,7 +126,8 @@ def figure_landscape_3d(
     views: Sequence[tuple[float, float]] = ((28, -125), (6, -60)),
 ) -> Figure:
     """The loss at every grid point as a 3D scatter, the minimum in red, from several views."""
-    W, B = np.meshgrid(*landscape.axes)
+    a, c, values = thinned(landscape, 101)
+    W, B = np.meshgrid(a, c)
     with style():
         fig = _new_figure(5.2 * len(views), 5.0)
         for k, (elev, azim) in enumerate(views, start=1):
@@ -134,8 +135,8 @@ def figure_landscape_3d(
             ax.scatter(
                 W.ravel(),
                 B.ravel(),
-                landscape.values.ravel(),
-                c=landscape.values.ravel(),
+                values.ravel(),
+                c=values.ravel(),
                 cmap="viridis",
                 s=4,
                 alpha=0.8,
@@ -164,7 +165,11 @@ def _mark_minimum_3d(ax: Any, quadratic: QuadraticForm, lang: Lang, size: float)
 def _contour_levels(values: NDArray[np.float64], count: int = 14) -> NDArray[np.float64]:
     """Levels spaced as squares, so that a bowl's ellipses come out evenly spaced."""
     lo, hi = float(values.min()), float(values.max())
-    return np.asarray(lo + (hi - lo) * np.linspace(0.02, 1.0, count) ** 2)
+    levels = lo + (hi - lo) * np.linspace(0.02, 1.0, count) ** 2
+    if not np.all(np.diff(levels) > 0):  # a flat (or overflowing) landscape: one band
+        base = lo if np.isfinite(lo) else 0.0
+        levels = base + np.spacing(max(abs(base), 1.0)) * np.arange(1, count + 1)
+    return np.asarray(levels)
 
 
 def draw_contour(
@@ -175,20 +180,21 @@ def draw_contour(
     lang: Lang = "en",
 ) -> None:
     """Draw contours of ``landscape`` on ``ax``, with the eigen-axes and a path if given."""
-    W, B = np.meshgrid(*landscape.axes)
+    a, c, values = thinned(landscape, 801)
+    W, B = np.meshgrid(a, c)
     filled = ax.contourf(
         W,
         B,
-        landscape.values,
-        levels=_contour_levels(landscape.values),
+        values,
+        levels=_contour_levels(values),
         cmap="viridis",
         extend="both",
     )
     ax.contour(
         W,
         B,
-        landscape.values,
-        levels=_contour_levels(landscape.values),
+        values,
+        levels=_contour_levels(values),
         colors="k",
         linewidths=0.4,
         alpha=0.5,
@@ -274,14 +280,13 @@ def figure_path_3d(
     landscape: Landscape, trajectory: Trajectory, quadratic: QuadraticForm, lang: Lang = "en"
 ) -> Figure:
     """The path of gradient descent on the 3D surface of the loss."""
-    W, B = np.meshgrid(*landscape.axes)
+    a, c, values = thinned(landscape, 301)
+    W, B = np.meshgrid(a, c)
     p = trajectory.params
     with style():
         fig = _new_figure(6.4, 5.2)
         ax = fig.add_subplot(projection="3d", computed_zorder=False)
-        ax.plot_surface(
-            W, B, landscape.values, cmap="viridis", alpha=0.55, linewidth=0, rstride=5, cstride=5
-        )
+        ax.plot_surface(W, B, values, cmap="viridis", alpha=0.55, linewidth=0, rstride=5, cstride=5)
         lr = trajectory.meta.get("hyperparameters", {}).get("learning_rate", float("nan"))
         ax.plot(
             p[:, 0],
@@ -334,7 +339,7 @@ def figure_fit_steps(wt: Walkthrough, lang: Lang = "en", ax: Axes | None = None)
             alpha=0.8,
             label=tr("fig.teacher", lang, expr=wt.data.meta.get("teacher", "")),
         )
-        ax.scatter(wt.data.x, wt.data.t, color=TEACHER_COLOR, edgecolor="black", s=18, zorder=3)
+        ax.scatter(*wt.data.drawn(), color=TEACHER_COLOR, edgecolor="black", s=18, zorder=3)
         for k, line, color in zip(steps, wt.fit_lines, colors, strict=True):
             ax.plot(
                 xs,
