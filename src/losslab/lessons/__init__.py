@@ -22,6 +22,11 @@ from losslab.lessons.optimizers import (
     perceptron_data,
     training_run,
 )
+from losslab.lessons.own_data import (
+    csv_walkthrough,
+    data_walkthrough,
+    reference_curve,
+)
 from losslab.lessons.perceptron import (
     StepByHand,
     Walkthrough,
@@ -46,11 +51,14 @@ __all__ = [
     "accuracy",
     "build_objective",
     "compare",
+    "csv_walkthrough",
+    "data_walkthrough",
     "default_loss",
     "lr_sweep",
     "minibatch_noise",
     "perceptron_data",
     "prediction_grid",
+    "reference_curve",
     "step_by_hand",
     "train_and_scan",
     "training_run",

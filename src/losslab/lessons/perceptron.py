@@ -130,20 +130,38 @@ def walkthrough(
     expr = parse_expression(teacher)
     check_learning_rate(learning_rate)
     data = teacher_data(expr, x, noise=noise, seed=seed)
+    clean_fit = quadratic_form(teacher_data(expr, data.x))
+    scale = max(1.0, clean_fit.Syy / clean_fit.n)  # mean(t^2) of the clean teacher
+    teacher_is_line = clean_fit.min_loss <= 1e-12 * scale
+    return walkthrough_of(
+        data, teacher_curve(expr, data.x), teacher_is_line, init, learning_rate, steps, grid
+    )
+
+
+def walkthrough_of(
+    data: Dataset,
+    reference: tuple[FloatArray, FloatArray],
+    teacher_is_line: bool,
+    init: ArrayLike,
+    learning_rate: float,
+    steps: int,
+    grid: str | tuple[str, str] | tuple[FloatArray, FloatArray],
+) -> Walkthrough:
+    """The walk-through of any 1D data: ``reference`` is the curve drawn behind the data
+    (the teacher, or the least-squares line of measured data), ``grid`` two grid specs
+    or two coordinate arrays for ``w`` and ``b``.
+    """
+    check_learning_rate(learning_rate)
     objective = perceptron_objective(data)
     quad = quadratic_form(data)
-    w_spec, b_spec = (grid, grid) if isinstance(grid, str) else grid
-    w_axis, b_axis = parse_grid_axis(w_spec), parse_grid_axis(b_spec)
+    if isinstance(grid, str):
+        grid = (grid, grid)
+    w_axis, b_axis = (parse_grid_axis(g) if isinstance(g, str) else g for g in grid)
     landscape = scan_plane(objective, (w_axis, b_axis))
     p0 = np.asarray(init, dtype=np.float64)
     trajectory = run(objective, gradient_descent(learning_rate), p0, steps=steps)
     first = step_by_hand(objective, p0, learning_rate)
     zoom = scan_plane(objective, box_axes(np.vstack([trajectory.params, quad.minimum])))
-    xs, ts = teacher_curve(expr, data.x)
-    clean = teacher_data(expr, data.x)
-    clean_fit = quadratic_form(clean)
-    scale = max(1.0, float(np.mean(clean.t**2)))
-    teacher_is_line = clean_fit.min_loss <= 1e-12 * scale
     difference, checked = _formula_check(objective, quad, landscape)
     return Walkthrough(
         data=data,
@@ -155,7 +173,7 @@ def walkthrough(
         first_step=first,
         init=p0,
         learning_rate=float(learning_rate),
-        teacher_curve=(xs, ts),
+        teacher_curve=reference,
         teacher_is_line=bool(teacher_is_line),
         formula_max_difference=difference,
         formula_points_checked=checked,

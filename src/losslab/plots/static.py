@@ -80,14 +80,35 @@ def _new_figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
+def reference_label(wt: Walkthrough, lang: Lang = "en") -> str:
+    """The legend of the curve behind the data: the teacher, or measured data's best line."""
+    if "teacher" in wt.data.meta:
+        return tr("fig.teacher", lang, expr=wt.data.meta["teacher"])
+    return tr("fig.least_squares", lang, line=line_text(*wt.quadratic.minimum))
+
+
+def data_label(wt: Walkthrough, lang: Lang = "en") -> str:
+    """The legend of the data points: teacher data, or the file they came from."""
+    source = str(wt.data.meta.get("source", ""))
+    if "teacher" in wt.data.meta or not source:
+        return tr("fig.data", lang)
+    return tr("fig.data_from", lang, source=source.removeprefix("csv:"))
+
+
+def label_xy(ax: Axes, wt: Walkthrough, lang: Lang = "en") -> None:
+    """Axis labels of a data figure: ``input x`` and ``output y``, or the CSV columns."""
+    inputs, target = wt.data.meta.get("inputs"), wt.data.meta.get("target")
+    ax.set_xlabel(tr("fig.x_column", lang, column=inputs[0]) if inputs else tr("fig.x", lang))
+    ax.set_ylabel(tr("fig.y_column", lang, column=target) if target else tr("fig.y", lang))
+
+
 def figure_setting(wt: Walkthrough, lang: Lang = "en") -> Figure:
     """Teacher data and curve in orange, the model's starting line in blue."""
     with style():
         fig = _new_figure(6.4, 4.2)
         ax = fig.add_subplot()
         xs, ts = wt.teacher_curve
-        teacher = wt.data.meta.get("teacher", "")
-        ax.plot(xs, ts, color=TEACHER_COLOR, lw=2, label=tr("fig.teacher", lang, expr=teacher))
+        ax.plot(xs, ts, color=TEACHER_COLOR, lw=2, label=reference_label(wt, lang))
         ax.scatter(
             wt.data.x,
             wt.data.t,
@@ -95,7 +116,7 @@ def figure_setting(wt: Walkthrough, lang: Lang = "en") -> Figure:
             edgecolor="black",
             zorder=3,
             s=22,
-            label=tr("fig.data", lang),
+            label=data_label(wt, lang),
         )
         ax.plot(
             xs,
@@ -104,8 +125,7 @@ def figure_setting(wt: Walkthrough, lang: Lang = "en") -> Figure:
             lw=2,
             label=tr("fig.model", lang, line=line_text(*wt.init)),
         )
-        ax.set_xlabel(tr("fig.x", lang))
-        ax.set_ylabel(tr("fig.y", lang))
+        label_xy(ax, wt, lang)
         ax.set_title(tr("fig.setting_title", lang))
         ax.grid(alpha=0.3)
         ax.legend(loc="upper left")
@@ -329,11 +349,12 @@ def figure_fit_steps(wt: Walkthrough, lang: Lang = "en") -> Figure:
             xs,
             ts,
             color=TEACHER_COLOR,
-            lw=3,
-            alpha=0.8,
-            label=tr("fig.teacher", lang, expr=wt.data.meta.get("teacher", "")),
+            lw=2.2,
+            ls=(0, (5, 3)),
+            zorder=4,  # dashed on top: the last step's line lies exactly under it
+            label=reference_label(wt, lang),
         )
-        ax.scatter(wt.data.x, wt.data.t, color=TEACHER_COLOR, edgecolor="black", s=18, zorder=3)
+        ax.scatter(wt.data.x, wt.data.t, color=TEACHER_COLOR, edgecolor="black", s=18, zorder=5)
         for k, color in zip(steps, colors, strict=True):
             ax.plot(
                 xs,
@@ -342,8 +363,7 @@ def figure_fit_steps(wt: Walkthrough, lang: Lang = "en") -> Figure:
                 lw=1.6,
                 label=tr("fig.fit_step", lang, k=k, line=line_text(*traj.params[k])),
             )
-        ax.set_xlabel(tr("fig.x", lang))
-        ax.set_ylabel(tr("fig.y", lang))
+        label_xy(ax, wt, lang)
         ax.set_title(tr("fig.fit_title", lang))
         ax.grid(alpha=0.3)
         ax.legend(loc="upper left", fontsize=8)
