@@ -82,3 +82,17 @@ def test_given_grid_and_learning_rate_are_used():
     wt = ll.csv_walkthrough(HUBBLE, "distance_mpc", "velocity_km_s", learning_rate=0.05,
                             grid=("0:600:50", "-300:300:50"), steps=5)  # fmt: skip
     assert wt.learning_rate == 0.05 and wt.landscape.values.shape == (13, 13)
+
+
+def test_teacher_line_is_drawn_above_the_last_step_and_the_3d_path_marks_its_start():
+    wt = ll.walkthrough()
+    ax = static.figure_fit_steps(wt).axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    teacher = lines["teacher 2*x + 1"]
+    last = lines[next(k for k in lines if k.startswith("step 100"))]
+    np.testing.assert_allclose(last.get_ydata(), teacher.get_ydata(), atol=1e-3)  # same line
+    assert teacher.get_zorder() > last.get_zorder() and teacher.get_linestyle() == "--"
+    ax3 = static.figure_path_3d(wt.zoom, wt.trajectory, wt.quadratic).axes[0]
+    start = [c for c in ax3.collections if c.get_label().startswith("start")]
+    assert len(start) == 1
+    np.testing.assert_allclose(np.ravel(start[0]._offsets3d)[:2], [3.0, 2.0])

@@ -18,7 +18,7 @@ import numpy as np
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, ScalarFormatter
 from numpy.typing import NDArray
 
 from losslab.analysis.quadratic import QuadraticForm
@@ -157,14 +157,23 @@ def figure_landscape_3d(
             _mark_minimum_3d(ax, quadratic, lang, size=140)
             ax.view_init(elev=elev, azim=azim)
             ax.set_box_aspect(None, zoom=0.85)
-            for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
-                axis.set_major_locator(MaxNLocator(5))
+            _tidy_3d_ticks(ax)
             _label_axes(ax, landscape)
             ax.set_zlabel(loss_label(landscape.meta, lang))
             ax.set_title(tr("fig.view", lang, k=k, elev=elev, azim=azim))
             ax.legend(loc="upper left")
         fig.suptitle(tr("fig.landscape_title", lang))
         return fig
+
+
+def _tidy_3d_ticks(ax: Any) -> None:
+    """At most 5 ticks per axis; numbers from 10^4 on as a common power of ten (no overlap
+    of long tick labels with the axis label)."""
+    for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+        axis.set_major_locator(MaxNLocator(5))
+        formatter = ScalarFormatter()
+        formatter.set_powerlimits((-3, 4))
+        axis.set_major_formatter(formatter)
 
 
 def _mark_minimum_3d(ax: Any, quadratic: QuadraticForm, lang: Lang, size: float) -> None:
@@ -307,8 +316,12 @@ def figure_path_3d(
             zorder=10,
             label=tr("fig.path", lang, lr=lr),
         )
+        ax.scatter([p[0, 0]], [p[0, 1]], [trajectory.losses[0]], marker="s", s=60,
+                   color=MODEL_COLOR, edgecolor="white", depthshade=False, zorder=11,
+                   label=tr("fig.start", lang, w=p[0, 0], b=p[0, 1]))  # fmt: skip
         _mark_minimum_3d(ax, quadratic, lang, size=70)
         ax.view_init(elev=35, azim=-120)
+        _tidy_3d_ticks(ax)
         _label_axes(ax, landscape)
         ax.set_zlabel(loss_label(landscape.meta, lang))
         ax.set_title(tr("fig.path3d_title", lang))
