@@ -20,6 +20,7 @@ from losslab.core.data import Dataset
 from losslab.core.losses import LOSSES, Loss, sigmoid
 from losslab.core.mlp import MLP
 from losslab.core.objective import Objective
+from losslab.core.summary import Summarised
 from losslab.errors import LosslabError
 from losslab.landscape.directions import (
     PCAPlane,
@@ -72,8 +73,8 @@ def build_objective(
     return Objective(MLP((inputs, *hidden, outputs), activation), loss_fn, data)
 
 
-@dataclass(frozen=True)
-class NetworkRun:
+@dataclass(frozen=True, repr=False)
+class NetworkRun(Summarised):
     """A trained network with its landscapes (plane and line) and what it predicts."""
 
     objective: Objective

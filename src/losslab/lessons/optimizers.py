@@ -23,6 +23,7 @@ from losslab.core.data import (
     teacher_data,
 )
 from losslab.core.objective import Problem, book_ch6_function, perceptron_objective
+from losslab.core.summary import Summarised
 from losslab.errors import LosslabError
 from losslab.landscape.result import Landscape
 from losslab.landscape.scan import box_axes, scan_plane
@@ -49,8 +50,8 @@ PERCEPTRON_RATES: Mapping[str, float] = {
 }
 
 
-@dataclass(frozen=True)
-class Comparison:
+@dataclass(frozen=True, repr=False)
+class Comparison(Summarised):
     """Several optimizers from one start on one landscape.
 
     ``trajectories`` maps each optimizer's display name to its Trajectory;
@@ -140,8 +141,8 @@ def compare(
 Outcome = Literal["smooth", "zigzag", "oscillates", "diverges"]
 
 
-@dataclass(frozen=True)
-class SweepRun:
+@dataclass(frozen=True, repr=False)
+class SweepRun(Summarised):
     """One learning rate of a sweep: its fraction of ``2/lambda_max``, path and outcome.
 
     ``outcome`` follows the theory for the steep axis, where one step multiplies
@@ -157,8 +158,8 @@ class SweepRun:
     outcome: Outcome
 
 
-@dataclass(frozen=True)
-class Sweep:
+@dataclass(frozen=True, repr=False)
+class Sweep(Summarised):
     """Plain gradient descent on the perceptron loss at several learning rates."""
 
     runs: Sequence[SweepRun]
@@ -206,8 +207,8 @@ def lr_sweep(
     )
 
 
-@dataclass(frozen=True)
-class MinibatchNoise:
+@dataclass(frozen=True, repr=False)
+class MinibatchNoise(Summarised):
     """SGD with several batch sizes on the same noisy data, from the same start."""
 
     trajectories: Mapping[int, Trajectory]
@@ -248,8 +249,8 @@ def minibatch_noise(
     )
 
 
-@dataclass(frozen=True)
-class TrainingRun:
+@dataclass(frozen=True, repr=False)
+class TrainingRun(Summarised):
     """One optimizer training the perceptron, with what an animation of it needs."""
 
     data: Dataset

@@ -6,6 +6,7 @@ The report, the figures and the CLI only display a :class:`Walkthrough`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -21,6 +22,7 @@ from losslab.core.data import (
     teacher_data,
 )
 from losslab.core.objective import Objective, perceptron_objective
+from losslab.core.summary import Summarised
 from losslab.landscape.result import Landscape
 from losslab.landscape.scan import box_axes, scan_plane
 from losslab.optim.loop import run
@@ -34,8 +36,8 @@ FloatArray = NDArray[np.float64]
 FULL_CHECK_LIMIT = 50_000_000
 
 
-@dataclass(frozen=True)
-class StepByHand:
+@dataclass(frozen=True, repr=False)
+class StepByHand(Summarised):
     """The four steps of learning for one gradient-descent update, with real numbers.
 
     1. input ``x`` (n,) and teacher ``t`` (n,); 2. prediction ``y = w*x + b`` (n,);
@@ -53,6 +55,12 @@ class StepByHand:
     learning_rate: float
     new_params: FloatArray
     new_loss: float
+
+    def summary_rows(self) -> list[tuple[str, Any]]:
+        """The update's numbers, as a short summary shows them."""
+        return [("n", self.x.size), ("params", self.params), ("loss", self.loss),
+                ("gradient", self.gradient), ("learning_rate", self.learning_rate),
+                ("new_params", self.new_params), ("new_loss", self.new_loss)]  # fmt: skip
 
 
 def step_by_hand(objective: Objective, params: ArrayLike, learning_rate: float) -> StepByHand:
@@ -83,8 +91,8 @@ def step_by_hand(objective: Objective, params: ArrayLike, learning_rate: float) 
     )
 
 
-@dataclass(frozen=True)
-class Walkthrough:
+@dataclass(frozen=True, repr=False)
+class Walkthrough(Summarised):
     """The perceptron walk-through: data, loss landscape, closed forms, gradient descent."""
 
     data: Dataset
@@ -100,6 +108,16 @@ class Walkthrough:
     teacher_is_line: bool
     formula_max_difference: float
     formula_points_checked: int
+
+    def summary_rows(self) -> list[tuple[str, Any]]:
+        """Data, minimum, learning rate and where gradient descent ended, in short."""
+        meta, q, traj = self.data.meta, self.quadratic, self.trajectory
+        source = meta.get("teacher") or meta.get("source", "")
+        return [("data", f"{source} (n={self.data.n})"), ("minimum", q.minimum),
+                ("min_loss", q.min_loss), ("stability_limit", q.stability_limit),
+                ("init", self.init), ("learning_rate", self.learning_rate),
+                ("steps", traj.steps), ("final", traj.params[-1]),
+                ("final_loss", traj.losses[-1]), ("stop", traj.meta.get("stop", ""))]  # fmt: skip
 
     @property
     def learning_rate_ratio(self) -> float:
