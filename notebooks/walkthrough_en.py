@@ -158,7 +158,7 @@ def redraw(change: object = None) -> None:
     side = "below: converges" if ratio < 1 else "above: does not converge"
     verdict.value = (
         f"learning rate {lr:.3g} = {ratio:.2f} × 2/λmax ({limit:.3g}), {side}; "
-        f"stopped: {path.meta['stop']}"
+        f"{ll.optim.stop_message(path)}"
     )
     figure.clear_output(wait=True)
     with figure:

@@ -35,6 +35,12 @@ def execute(name: str, kernel_dir: Path, monkeypatch: pytest.MonkeyPatch) -> nbf
     monkeypatch.setenv("JUPYTER_PATH", str(kernel_dir))
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     notebook = jupytext.read(NOTEBOOKS / name)
+    # Move the sliders as a reader would: the redraw runs, and says the path diverges.
+    notebook.cells.append(nbformat.v4.new_code_cell(
+        "learning_rate.value = 2 * limit\nstart_w.value = -4.0\n"
+        "assert '2/λmax' in verdict.value and ('1.49' not in verdict.value), verdict.value\n"
+        "assert any(word in verdict.value for word in ('Diverged', '発散')), verdict.value"
+    ))  # fmt: skip
     client = NotebookClient(notebook, kernel_name="losslab-test", timeout=300,
                             resources={"metadata": {"path": str(NOTEBOOKS)}})  # fmt: skip
     client.execute()
