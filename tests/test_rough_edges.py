@@ -1,6 +1,9 @@
 """Rough edges a new user met in the figures, each checked where it can fail."""
 
+import numpy as np
+
 import losslab as ll
+from losslab.plots import networks as network_figures
 from losslab.plots import optimizers as optimizer_figures
 
 
@@ -32,3 +35,35 @@ def test_a_log_axis_within_one_decade_has_a_few_plain_labels():
     labels = [t.get_text() for t in ticks if t.get_text() and lo <= t.get_position()[1] <= hi]
     assert 2 <= len(labels) <= 5 and not any("times" in s or "^" in s for s in labels)
     assert all(lo <= float(s) <= hi for s in labels)
+
+
+def test_the_bend_of_a_curved_valley_is_not_a_saddle():
+    from losslab.landscape.critical import critical_points
+    from losslab.landscape.result import Landscape
+
+    a = np.linspace(-2, 2, 81)
+    A, C = np.meshgrid(a, a)
+    # d/da at the valley floor c = sin(3a) is 0.1: no critical point anywhere, although
+    # going round a point of a bend the neighbours change sign 4 times.
+    valley = (C - np.sin(3 * A)) ** 2 + 0.1 * A
+    found = critical_points(Landscape(np.zeros(2), np.eye(2), (a, a), valley))
+    assert len(found.saddles) == 0 and len(found.minima) == 0
+    # A true saddle off the grid points is still found, next to where it is.
+    pass_ = (A - 0.31) ** 2 - (C + 0.52) ** 2 + 0.3 * (A - 0.31) * (C + 0.52)
+    found = critical_points(Landscape(np.zeros(2), np.eye(2), (a, a), pass_))
+    assert len(found.saddles) == 1
+    np.testing.assert_allclose(found.saddles[0, :2], [0.31, -0.52], atol=a[1] - a[0])
+
+
+def test_xor_title_says_where_the_minima_are_and_how_many_saddles():
+    xor = ll.xor_landscape()
+    assert len(xor.critical.saddles) == 1 and len(xor.critical.minima) == 2
+    for alpha, beta, _ in xor.critical.saddles:
+        point = xor.landscape.origin + alpha * xor.landscape.directions[0] + beta * (
+            xor.landscape.directions[1])  # fmt: skip
+        slope = xor.landscape.directions @ xor.objective.gradient(point)
+        assert np.all(np.abs(slope) < 0.5), slope  # nearly flat, as a saddle is
+    title = network_figures.figure_xor(xor)._suptitle.get_text()
+    left, right = sorted(xor.critical.minima[:, 0])
+    assert f"α ≈ {left:.2g}".replace("-", "−") in title and f"{right:+.2g}" in title
+    assert "a saddle point between" in title

@@ -176,6 +176,15 @@ def figure_prediction(run: NetworkRun, lang: Lang = "en") -> Figure:
         return fig
 
 
+def _xor_title(xor: XorLandscape, lang: Lang) -> str:
+    """The title with the minima's α as found on the grid and the number of saddles."""
+    alphas = np.sort(xor.critical.minima[:, 0])
+    left, right = (f"{alphas[0]:.2g}", f"{alphas[-1]:+.2g}") if alphas.size else ("?", "?")
+    key = "fig.xor_title" if len(xor.critical.saddles) == 1 else "fig.xor_title_many"
+    return tr(key, lang, left=left.replace("-", "−"), right=right,
+              count=len(xor.critical.saddles))  # fmt: skip
+
+
 def figure_xor(xor: XorLandscape, lang: Lang = "en") -> Figure:
     """The XOR network's plane: two equivalent minima, a saddle between them, on two panels."""
     land = xor.landscape
@@ -205,7 +214,7 @@ def figure_xor(xor: XorLandscape, lang: Lang = "en") -> Figure:
             )
         _label_axes(ax, land)
         ax.set_aspect("equal")
-        ax.set_title(tr("fig.xor_title", lang))
+        fig.suptitle(_xor_title(xor, lang))  # spans both panels: too long for one
         ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
         ax3 = fig.add_subplot(1, 2, 2, projection="3d", computed_zorder=False)
         draw_surface(ax3, land, alpha=0.85)
