@@ -67,3 +67,38 @@ def test_xor_title_says_where_the_minima_are_and_how_many_saddles():
     left, right = sorted(xor.critical.minima[:, 0])
     assert f"α ≈ {left:.2g}".replace("-", "−") in title and f"{right:+.2g}" in title
     assert "a saddle point between" in title
+
+
+def test_a_path_of_checkpoints_is_counted_as_checkpoints():
+    from losslab.landscape.result import Landscape
+
+    a = np.linspace(-1, 1, 11)
+    A, C = np.meshgrid(a, a)
+    land = Landscape(np.zeros(2), np.eye(2), (a, a), A**2 + C**2 + 0.1, {"loss": "mse"})
+    three = np.array([[0.8, 0.8], [0.4, 0.3], [0.0, 0.0]])
+    ax = network_figures.figure_landscape(land, "t", three).axes[0]
+    assert "training path (3 checkpoints)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    ax = network_figures.figure_landscape(land, "t", three, steps=500).axes[0]
+    assert "training path (500 steps)" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_named_parameter_plane_says_its_axes_are_offsets():
+    data = ll.toy_data("xor", n=8, noise=0.0)
+    objective = ll.build_objective(data, hidden=(2,), activation="tanh")
+    names = ["layer1.W[0,0]", "layer2.b[0]"]
+    run = ll.train_and_scan(objective, steps=20, plane="params", params=names, points=5)
+    assert run.plane.meta["param_names"] == ["Δ layer1.W[0,0]", "Δ layer2.b[0]"]
+    # the plane's centre (0, 0) is the trained parameters, so the axes are offsets from them
+    np.testing.assert_allclose(run.plane.origin, run.trajectory.params[-1])
+    ax = network_figures.figure_plane(run).axes[0]
+    assert ax.get_xlabel() == "Δ layer1.W[0,0]"
+
+
+def test_grid_methods_are_said_in_the_learners_words():
+    from losslab.i18n import method_label
+
+    wt = ll.walkthrough()
+    for lang in ("en", "ja"):
+        for method in (wt.landscape.meta["method"], "batched evaluation", "torch auto"):
+            text = method_label(method, lang)
+            assert text != method and "batched" not in text and "auto" not in text

@@ -135,7 +135,7 @@ def train_and_scan(
         directions = parameter_directions(objective.param_names, params)
         coords = (traj.params - origin) @ directions.T
         axes = box_axes(np.vstack([coords, [[-span, -span], [span, span]]]), n=points)
-        labels = (params[0], params[1])
+        labels = (f"Δ {params[0]}", f"Δ {params[1]}")  # offsets from the trained value
     else:
         raise LosslabError("error.plane", name=plane)
     landscape = scan_plane(objective, axes, origin, directions, labels=labels)

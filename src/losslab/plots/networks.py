@@ -62,13 +62,20 @@ def figure_landscape(
     start_key: str = "fig.plane_start_exact",
     lang: Lang = "en",
 ) -> Figure:
-    """Contours of any 2D landscape (log-spaced levels), with a projected path if given."""
+    """Contours of any 2D landscape (log-spaced levels), with a projected path if given.
+
+    ``steps`` is the number of training steps of ``path``; ``None`` when its points are
+    checkpoints, which the legend then counts.
+    """
     with style():
         fig = _new_figure(6.4, 5.4)
         ax = fig.add_subplot()
         _log_contours(ax, land, lang, "%.3g")
         if path is not None and len(path):
-            label = tr("fig.net_path", lang, steps=steps if steps is not None else len(path) - 1)
+            # Without a step count the points are checkpoints (torch-scan --trajectory): count
+            # them, since the steps between two checkpoints are unknown.
+            label = (tr("fig.net_path", lang, steps=steps) if steps is not None
+                     else tr("fig.net_checkpoints", lang, count=len(path)))  # fmt: skip
             ax.plot(path[:, 0], path[:, 1], "-o", ms=2.5, color="white", lw=1.4, label=label)
             ax.plot(*path[0], "s", color=MODEL_COLOR, mec="white", ms=7, label=tr(start_key, lang))
             ax.plot(*path[-1], "o", color=MINIMUM_COLOR, mec="black", ms=7,
