@@ -102,3 +102,23 @@ def test_grid_methods_are_said_in_the_learners_words():
         for method in (wt.landscape.meta["method"], "batched evaluation", "torch auto"):
             text = method_label(method, lang)
             assert text != method and "batched" not in text and "auto" not in text
+
+
+def test_the_digits_example_names_the_missing_module(monkeypatch):
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).parent.parent / "examples" / "digits.py"
+    spec = importlib.util.spec_from_file_location("digits_example", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # as if scikit-learn were not installed
+    try:
+        module.load()
+    except ll.LosslabError as err:
+        text = str(err)
+    else:
+        raise AssertionError("no error without scikit-learn")
+    assert "'sklearn'" in text and "scikit-learn" in text and ".[torch,examples]" in text
