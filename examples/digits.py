@@ -27,7 +27,8 @@ def load() -> tuple[torch.Tensor, torch.Tensor]:
     try:
         from sklearn.datasets import load_digits
     except ModuleNotFoundError as exc:  # say which module, and how to get it
-        raise LosslabError("error.example_module", module=exc.name or "sklearn",
+        module = (exc.name or "sklearn").split(".")[0]  # the top-level package is what is missing
+        raise LosslabError("error.example_module", module=module,
                            package="scikit-learn", extra="torch,examples") from None  # fmt: skip
     digits = load_digits()
     x = torch.tensor(digits.data / 16.0, dtype=torch.float32)
