@@ -122,3 +122,19 @@ def test_the_digits_example_names_the_missing_module(monkeypatch):
     else:
         raise AssertionError("no error without scikit-learn")
     assert "'sklearn'" in text and "scikit-learn" in text and ".[torch,examples]" in text
+
+
+def test_interactive_3d_minimum_is_a_pin_and_the_toolbar_leaves_the_title_alone():
+    from losslab.plots import interactive
+
+    wt = ll.walkthrough()
+    fig = interactive.landscape_3d(wt.landscape, wt.quadratic)
+    pin = next(t for t in fig.data if t.name.startswith("minimum"))
+    assert list(pin.x) == [2.0, 2.0] and pin.z[0] == wt.quadratic.min_loss
+    assert pin.z[1] - pin.z[0] > 0.3 * np.ptp(wt.landscape.values)  # rises above the bowl
+    assert max(pin.marker.size) >= 10 and pin.line.width >= 8
+    assert fig.layout.modebar.orientation == "v" and "<br>" in fig.layout.title.text
+    eye = fig.layout.scene.camera.eye
+    assert np.hypot(np.hypot(eye.x, eye.y), eye.z) > 2.2  # plotly's default is 2.17
+    curve = interactive.loss_curve(wt.trajectory.losses, wt.quadratic.min_loss)
+    assert curve.layout.yaxis.type == "log" and curve.layout.yaxis.dtick in (1, 2)
