@@ -96,3 +96,15 @@ def test_teacher_line_is_drawn_above_the_last_step_and_the_3d_path_marks_its_sta
     start = [c for c in ax3.collections if c.get_label().startswith("start")]
     assert len(start) == 1
     np.testing.assert_allclose(np.ravel(start[0]._offsets3d)[:2], [3.0, 2.0])
+
+
+def test_an_animation_of_own_data_draws_their_least_squares_line():
+    from losslab.lessons import training_run
+    from losslab.plots.animation import render_frames
+
+    data = ll.load_csv(HUBBLE, ["distance_mpc"], "velocity_km_s")
+    run = training_run("gd", None, steps=5, init=(0, 0), data=data)
+    xs, ts = run.teacher_curve
+    np.testing.assert_allclose(ts, np.polyval(np.polyfit(data.x, data.t, 1), xs))
+    frame = next(render_frames(run, frames=2))
+    assert frame.size == (1000, 720)

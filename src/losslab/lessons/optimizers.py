@@ -18,8 +18,6 @@ from losslab.core.data import (
     DEFAULT_SAMPLES,
     DEFAULT_TEACHER,
     Dataset,
-    parse_expression,
-    teacher_curve,
     teacher_data,
 )
 from losslab.core.objective import Problem, book_ch6_function, perceptron_objective
@@ -27,6 +25,7 @@ from losslab.core.summary import Summarised
 from losslab.errors import LosslabError
 from losslab.landscape.result import Landscape
 from losslab.landscape.scan import box_axes, scan_plane
+from losslab.lessons.own_data import reference_curve
 from losslab.optim.loop import run
 from losslab.optim.rules import OPTIMIZERS, gradient_descent, make_optimizer, sgd
 from losslab.optim.trajectory import Trajectory
@@ -282,7 +281,7 @@ def training_run(
     q = quadratic_form(d)
     opt = make_optimizer(optimizer, learning_rate)
     traj = run(obj, opt, init, steps=steps, batch_size=batch_size, seed=seed)
-    xs, ts = teacher_curve(parse_expression(str(d.meta.get("teacher", DEFAULT_TEACHER))), d.x)
+    xs, ts = reference_curve(d)  # the teacher, or the least-squares line of measured data
     return TrainingRun(
         data=d,
         trajectory=traj,

@@ -8,7 +8,7 @@ with the IPAexGothic font shipped by the ``matplotlib-fontja`` package.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -82,9 +82,14 @@ def _new_figure(width: float, height: float) -> Figure:
 
 def reference_label(wt: Walkthrough, lang: Lang = "en") -> str:
     """The legend of the curve behind the data: the teacher, or measured data's best line."""
-    if "teacher" in wt.data.meta:
-        return tr("fig.teacher", lang, expr=wt.data.meta["teacher"])
-    return tr("fig.least_squares", lang, line=line_text(*wt.quadratic.minimum))
+    return curve_label(wt.data.meta, wt.quadratic.minimum, lang)
+
+
+def curve_label(meta: Mapping[str, Any], minimum: NDArray[np.float64], lang: Lang = "en") -> str:
+    """``teacher 2*x + 1`` if the data have a teacher, else ``least-squares line y = ...``."""
+    if "teacher" in meta:
+        return tr("fig.teacher", lang, expr=meta["teacher"])
+    return tr("fig.least_squares", lang, line=line_text(minimum[0], minimum[1]))
 
 
 def data_label(wt: Walkthrough, lang: Lang = "en") -> str:
