@@ -1,6 +1,6 @@
 """A small MLP (64-128-128-10) on scikit-learn's bundled digits data (no download).
 
-Needs the ``torch`` and ``examples`` extras: ``pip install -e '.[torch,examples]'``.
+Needs the ``torch`` and ``examples`` extras: ``pip install '.[torch,examples]'``.
 Used by ``examples/digits_landscape.py`` and by the CLI:
 
     losslab torch-scan --model examples/digits.py:build --data examples/digits.py:load \\

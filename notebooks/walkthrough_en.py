@@ -11,7 +11,7 @@
 # %% [markdown]
 # # Why does minimising a loss train a network? The perceptron walk-through
 #
-# Open this file as a notebook with Jupyter (`pip install -e '.[notebook]'`, then
+# Open this file as a notebook with Jupyter (`pip install '.[notebook]'`, then
 # `jupyter lab notebooks/walkthrough_en.py`: jupytext opens the `.py` file as a notebook).
 # Every number comes from the library `losslab`; the figures only display it.
 

@@ -11,7 +11,7 @@
 # %% [markdown]
 # # 損失を最小化するとなぜネットワークが学習するのか: パーセプトロンで一歩ずつ
 #
-# このファイルは Jupyter でノートブックとして開けます (`pip install -e '.[notebook]'` のあと
+# このファイルは Jupyter でノートブックとして開けます (`pip install '.[notebook]'` のあと
 # `jupyter lab notebooks/walkthrough_ja.py`。jupytext が `.py` をノートブックとして開きます)。
 # 数値はすべてライブラリ `losslab` が計算し、図はそれを表示するだけです。
 

@@ -1,5 +1,7 @@
 """Rough edges a new user met in the figures, each checked where it can fail."""
 
+import re
+
 import numpy as np
 
 import losslab as ll
@@ -138,3 +140,13 @@ def test_interactive_3d_minimum_is_a_pin_and_the_toolbar_leaves_the_title_alone(
     assert np.hypot(np.hypot(eye.x, eye.y), eye.z) > 2.2  # plotly's default is 2.17
     curve = interactive.loss_curve(wt.trajectory.losses, wt.quadratic.min_loss)
     assert curve.layout.yaxis.type == "log" and curve.layout.yaxis.dtick in (1, 2)
+
+
+def test_install_hints_work_from_the_checkout():
+    from losslab.i18n import CATALOGUES
+
+    for lang, catalogue in CATALOGUES.items():
+        for key, text in catalogue.items():
+            assert "losslab[" not in text, (lang, key)  # not on PyPI: 'losslab[x]' fails
+            if "pip install" in text:
+                assert re.search(r"pip install '\.\[([a-z,]+|{extra})\]'", text), (lang, key, text)
