@@ -74,7 +74,13 @@ def test_drop_nan_keeps_the_rest(tmp_path):
     gaps = tmp_path / "gaps.csv"
     gaps.write_text("x,t\n0,1\n1,\n2,5\n3,7\n", encoding="utf-8")
     wt = ll.csv_walkthrough(gaps, "x", "t", drop_nan=True)
-    assert wt.data.meta["dropped_rows"] == 1
+    assert wt.data.meta["dropped_rows"] == 1 and wt.data.meta["dropped_lines"] == [3]
+    from losslab.i18n import tr
+
+    meta = wt.data.meta
+    said = tr("msg.dropped_rows", "en", count=meta["dropped_rows"], path="gaps.csv",
+              lines=", ".join(map(str, meta["dropped_lines"])), kept=wt.data.n)  # fmt: skip
+    assert said == "Dropped 1 row(s) of gaps.csv with missing values (lines 3); 3 row(s) used."
     np.testing.assert_allclose(wt.quadratic.minimum, np.polyfit([0, 2, 3], [1, 5, 7], 1))
 
 
