@@ -32,7 +32,8 @@ def load_csv(
     that names them, unless ``drop_nan``, which drops them and records how many
     in ``meta["dropped_rows"]`` and the first 10 of their file lines in
     ``meta["dropped_lines"]`` (say so with ``tr("msg.dropped_rows", ...)``). Text in a
-    number column is an error naming the row and column. ``x`` is (n,) for one input column, else (n, d).
+    number column is an error naming the row and column. ``x`` is (n,) for one input
+    column, else (n, d).
     """
     file = Path(path)
     if not file.is_file():
