@@ -45,6 +45,10 @@ def test_grid_and_figures_adapt_to_the_data_scale(hubble):
     contour: Figure = static.figure_contour(hubble.landscape, hubble.quadratic)
     ax = contour.axes[0]
     assert ax.get_xlim()[0] < w < ax.get_xlim()[1] and ax.get_ylim()[0] < b < ax.get_ylim()[1]
+    contour.canvas.draw()
+    bar = contour.axes[1].yaxis  # the colour bar: 4.75 with a common 1e5, not 474915
+    labels = [t.get_text() for t in bar.get_majorticklabels() if t.get_text()]
+    assert labels and max(map(len, labels)) <= 6 and bar.get_major_formatter().get_offset()
     marker = next(line for line in ax.get_lines() if line.get_label().startswith("minimum"))
     np.testing.assert_allclose(np.ravel(marker.get_xydata()), [w, b])
     setting = static.figure_setting(hubble).axes[0]

@@ -176,9 +176,14 @@ def _tidy_3d_ticks(ax: Any) -> None:
     of long tick labels with the axis label)."""
     for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
         axis.set_major_locator(MaxNLocator(5))
-        formatter = ScalarFormatter()
-        formatter.set_powerlimits((-3, 4))
-        axis.set_major_formatter(formatter)
+        axis.set_major_formatter(_power_of_ten())
+
+
+def _power_of_ten() -> ScalarFormatter:
+    """Tick labels with a common power of ten from 10^4 (and below 10^-3) on."""
+    formatter = ScalarFormatter()
+    formatter.set_powerlimits((-3, 4))
+    return formatter
 
 
 def _mark_minimum_3d(ax: Any, quadratic: QuadraticForm, lang: Lang, size: float) -> None:
@@ -220,7 +225,8 @@ def draw_contour(
         linewidths=0.4,
         alpha=0.5,
     )
-    ax.figure.colorbar(filled, ax=ax, label=loss_label(landscape.meta, lang), shrink=0.9)
+    bar = ax.figure.colorbar(filled, ax=ax, label=loss_label(landscape.meta, lang), shrink=0.9)
+    bar.ax.yaxis.set_major_formatter(_power_of_ten())  # 4.75 x 10^5, not 474915
     if quadratic is not None:
         _draw_eigen_axes(ax, landscape, quadratic, lang)
     if trajectory is not None:
