@@ -268,7 +268,7 @@ def test_landscape_command_on_csv_and_two_named_parameters(tmp_path, capsys):
             "--steps", "50", "--out", str(tmp_path / "o"), "--quiet"]  # fmt: skip
     assert main(args) == 0
     land = Landscape.load(tmp_path / "o" / "landscape.npz")
-    assert land.meta["param_names"] == ["layer1.W[0,1]", "layer2.b[0]"]
+    assert land.meta["param_names"] == ["Δ layer1.W[0,1]", "Δ layer2.b[0]"]  # offsets
 
 
 @pytest.mark.parametrize(

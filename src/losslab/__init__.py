@@ -9,7 +9,8 @@ The public API, by layer (each name is documented where it lives):
   :func:`pca_directions` (``losslab.landscape``);
 - optimizers: :func:`gradient_descent`, :func:`sgd`, :func:`momentum`, :func:`nesterov`,
   :func:`adagrad`, :func:`rmsprop`, :func:`adam`, :func:`run` (``losslab.optim``);
-- lessons: :func:`walkthrough`, :func:`compare`, :func:`lr_sweep`, :func:`train_and_scan`,
+- lessons: :func:`walkthrough`, :func:`csv_walkthrough`, :func:`data_walkthrough`,
+  :func:`compare`, :func:`lr_sweep`, :func:`train_and_scan`,
   :func:`xor_landscape` (``losslab.lessons``).
 
 Drawing (``losslab.plots``), the report, the app, the CLI and PyTorch (``losslab.torch``)
@@ -51,6 +52,8 @@ from losslab.lessons import (
     Walkthrough,
     build_objective,
     compare,
+    csv_walkthrough,
+    data_walkthrough,
     lr_sweep,
     minibatch_noise,
     step_by_hand,
@@ -94,6 +97,8 @@ __all__ = [
     "adam",
     "build_objective",
     "compare",
+    "csv_walkthrough",
+    "data_walkthrough",
     "gradient_check",
     "gradient_descent",
     "load_csv",

@@ -14,27 +14,47 @@ converges.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from losslab.core.data import Dataset
+from losslab.core.summary import Summarised
 
 FloatArray = NDArray[np.float64]
 
 Shape = Literal["elliptic paraboloid", "parabolic cylinder"]
 
 
-@dataclass(frozen=True)
-class QuadraticForm:
+@dataclass(frozen=True, repr=False)
+class QuadraticForm(Summarised):
     """The perceptron's MSE loss as a quadratic form in ``(w, b)``, with its analysis.
 
     Build it with :func:`quadratic_form`. All attributes are plain numbers or
     small arrays: ``hessian`` (2, 2), ``eigenvalues`` (2,) ascending,
     ``eigenvectors`` (2, 2) with eigenvector ``k`` in column ``k``, ``minimum`` (2,).
-    ``Suu``, ``Suv``, ``Svv`` are the same sums for the centred data
-    ``u = x - x_mean``, ``v = t - t_mean``, used where accuracy matters.
+
+    The five sums of the article: ``Sxx = sum x_i^2``, ``Sx = sum x_i``,
+    ``Sxy = sum x_i t_i``, ``Sy = sum t_i``, ``Syy = sum t_i^2``. Three more sums
+    over the centred data ``u_i = x_i - x_mean``, ``v_i = t_i - t_mean``:
+    ``Suu = sum u_i^2`` (= ``Sxx - Sx^2/n``), ``Suv = sum u_i v_i`` (= ``Sxy - Sx Sy/n``),
+    ``Svv = sum v_i^2`` (= ``Syy - Sy^2/n``). They give the slope ``Suv / Suu``, the
+    smallest eigenvalue ``4 Suu / (n lambda_max)`` and the minimum loss without the
+    cancellation of the right-hand forms (which lose digits when ``|mean| >> spread``).
+
+    Points may be given as two numbers ``(w, b)`` or as one vector ``[w, b]``:
+    ``q(3, 2) == q([3, 2])`` and ``q.gradient(3, 2) == q.gradient([3, 2])``, as for
+    an objective.
+
+    >>> from losslab.core.data import teacher_data
+    >>> q = quadratic_form(teacher_data("2*x + 1", "-1:3:21"))
+    >>> q  # doctest: +NORMALIZE_WHITESPACE
+    QuadraticForm(n=21, Sxx=51.8, Sx=21, Sxy=124.6, Sy=63, Syy=312.2, minimum=[2, 1],
+        min_loss=0, eigenvalues=[0.9865, 5.947], stability_limit=0.3363,
+        condition_number=6.028, shape=elliptic paraboloid)
+    >>> q.gradient([3, 2]).tolist() == q.gradient(3, 2).tolist()
+    True
     """
 
     n: int
@@ -79,10 +99,16 @@ class QuadraticForm:
             "wb": 2.0 * self.Sx / n,
         }
 
-    def expanded(self, w: ArrayLike, b: ArrayLike) -> FloatArray:
+    def summary_rows(self) -> list[tuple[str, Any]]:
+        """The sums, the minimum and the curvature, as a short summary shows them."""
+        sums = [(k, getattr(self, k)) for k in ("n", "Sxx", "Sx", "Sxy", "Sy", "Syy")]
+        return [*sums, ("minimum", self.minimum), ("min_loss", self.min_loss),
+                ("eigenvalues", self.eigenvalues), ("stability_limit", self.stability_limit),
+                ("condition_number", self.condition_number), ("shape", self.shape)]  # fmt: skip
+
+    def expanded(self, w: ArrayLike, b: ArrayLike | None = None) -> FloatArray:
         """The loss from the expanded formula with the five sums, as the article writes it."""
-        w_ = np.asarray(w, dtype=np.float64)
-        b_ = np.asarray(b, dtype=np.float64)
+        w_, b_ = _point(w, b)
         n = self.n
         return np.asarray(
             (
@@ -96,30 +122,40 @@ class QuadraticForm:
             / n
         )
 
-    def __call__(self, w: ArrayLike, b: ArrayLike) -> FloatArray:
+    def __call__(self, w: ArrayLike, b: ArrayLike | None = None) -> FloatArray:
         """The loss at ``(w, b)`` (broadcasting), in a numerically stable centred form.
 
         With ``u_i = x_i - mean(x)`` and ``v_i = t_i - mean(t)``, the cross terms
         vanish and ``loss = (Svv - 2w Suv + w^2 Suu)/n + (b + w mean(x) - mean(t))^2``:
         the same quadratic as :meth:`expanded`, without its cancellation.
         """
-        w_ = np.asarray(w, dtype=np.float64)
-        b_ = np.asarray(b, dtype=np.float64)
+        w_, b_ = _point(w, b)
         n = self.n
         offset = b_ + w_ * self.x_mean - self.t_mean
         return np.asarray((self.Svv - 2 * w_ * self.Suv + w_**2 * self.Suu) / n + offset**2)
 
-    def gradient(self, w: float, b: float) -> FloatArray:
-        """``(dL/dw, dL/db) = (2/n) (w Sxx + b Sx - Sxy, w Sx + n b - Sy)``."""
+    def gradient(self, w: ArrayLike, b: ArrayLike | None = None) -> FloatArray:
+        """``(dL/dw, dL/db) = (2/n) (w Sxx + b Sx - Sxy, w Sx + n b - Sy)``, shape (2,)
+        for one point (points (..., 2) give (..., 2))."""
+        w_, b_ = _point(w, b)
         n = self.n
-        return np.array(
+        return np.stack(
             [
-                2.0 / n * (w * self.Sxx + b * self.Sx - self.Sxy),
-                2.0 / n * (w * self.Sx + n * b - self.Sy),
-            ]
+                2.0 / n * (w_ * self.Sxx + b_ * self.Sx - self.Sxy),
+                2.0 / n * (w_ * self.Sx + n * b_ - self.Sy),
+            ],
+            axis=-1,
         )
 
 
+def _point(w: ArrayLike, b: ArrayLike | None) -> tuple[FloatArray, FloatArray]:
+    """``(w, b)`` from two arrays, or from one array whose last axis holds ``[w, b]``."""
+    if b is not None:
+        return np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    p = np.asarray(w, dtype=np.float64)
+    if p.ndim == 0 or p.shape[-1] != 2:
+        raise TypeError("give a point as (w, b) or as one vector [w, b]")
+    return p[..., 0], p[..., 1]
 
 
 def quadratic_form(data: Dataset) -> QuadraticForm:

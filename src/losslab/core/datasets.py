@@ -30,8 +30,10 @@ def load_csv(
 
     Empty cells and ``nan`` are missing values: rows with them are an error
     that names them, unless ``drop_nan``, which drops them and records how many
-    in ``meta["dropped_rows"]``. Text in a number column is an error naming
-    the row and column. ``x`` is (n,) for one input column, else (n, d).
+    in ``meta["dropped_rows"]`` and the first 10 of their file lines in
+    ``meta["dropped_lines"]`` (say so with ``tr("msg.dropped_rows", ...)``). Text in a
+    number column is an error naming the row and column. ``x`` is (n,) for one input
+    column, else (n, d).
     """
     file = Path(path)
     if not file.is_file():
@@ -82,6 +84,7 @@ def load_csv(
         "inputs": list(inputs),
         "target": target,
         "dropped_rows": int(bad.sum()),
+        "dropped_lines": [int(i) + 2 for i in np.flatnonzero(bad)[:10]],  # file lines, 1-based
     }
     return Dataset(x=np.ascontiguousarray(x), t=values[:, -1].copy(), meta=meta)
 

@@ -59,6 +59,16 @@ def optimizer_name(name: str, lang: Lang = "en") -> str:
     return tr(key, lang) if key in TEXTS else name
 
 
+def method_label(method: str, lang: Lang = "en") -> str:
+    """How a landscape's loss was computed (its ``meta["method"]``), in the learner's words.
+
+    >>> method_label("batched evaluation"), method_label("torch auto", "ja")
+    ('evaluating the loss at every grid point', 'PyTorch でグリッドの各点を計算')
+    """
+    key = f"msg.method.{method}"
+    return tr(key, lang) if key in TEXTS else method
+
+
 #: How each loss is named on an axis.
 LOSS_NAMES = {"mse": "MSE", "mae": "MAE", "huber": "Huber", "bce": "BCE", "softmax-ce": "CE"}
 

@@ -30,6 +30,11 @@ from losslab.lessons.optimizers import (
     perceptron_data,
     training_run,
 )
+from losslab.lessons.own_data import (
+    csv_walkthrough,
+    data_walkthrough,
+    reference_curve,
+)
 from losslab.lessons.perceptron import (
     StepByHand,
     Walkthrough,
@@ -61,6 +66,8 @@ __all__ = [
     "accuracy",
     "build_objective",
     "compare",
+    "csv_walkthrough",
+    "data_walkthrough",
     "default_loss",
     "gradcheck",
     "gradcheck_cases",
@@ -69,6 +76,7 @@ __all__ = [
     "model_objective",
     "perceptron_data",
     "prediction_grid",
+    "reference_curve",
     "report_data",
     "step_by_hand",
     "train_and_scan",

@@ -20,6 +20,7 @@ from losslab.core.data import MAX_MAGNITUDE, Dataset
 from losslab.core.losses import LOSSES, Loss, sigmoid
 from losslab.core.mlp import MLP
 from losslab.core.objective import Objective
+from losslab.core.summary import Summarised
 from losslab.defaults import NETWORK_LEARNING_RATE
 from losslab.errors import LosslabError
 from losslab.landscape.directions import (
@@ -90,8 +91,8 @@ def model_objective(
     return build_objective(data, sizes, activation, loss or MODEL_LOSSES[model])
 
 
-@dataclass(frozen=True)
-class NetworkRun:
+@dataclass(frozen=True, repr=False)
+class NetworkRun(Summarised):
     """A trained network with its landscapes (plane and line) and what it predicts."""
 
     objective: Objective
@@ -152,7 +153,7 @@ def train_and_scan(
         directions = parameter_directions(objective.param_names, params)
         coords = (traj.params - origin) @ directions.T
         axes = box_axes(np.vstack([coords, [[-span, -span], [span, span]]]), n=points)
-        labels = (params[0], params[1])
+        labels = (f"Δ {params[0]}", f"Δ {params[1]}")  # offsets from the trained value
     else:
         raise LosslabError("error.plane", name=plane)
     landscape = scan_plane(objective, axes, origin, directions, labels=labels)

@@ -18,11 +18,10 @@ from losslab.core.data import (
     DEFAULT_SAMPLES,
     DEFAULT_TEACHER,
     Dataset,
-    parse_expression,
-    teacher_curve,
     teacher_data,
 )
 from losslab.core.objective import Problem, book_ch6_function, perceptron_objective
+from losslab.core.summary import Summarised
 from losslab.defaults import (
     BOOK_CH6_POINTS,
     BOOK_CH6_START,
@@ -36,6 +35,7 @@ from losslab.defaults import (
 from losslab.errors import LosslabError
 from losslab.landscape.result import Landscape
 from losslab.landscape.scan import box_axes, scan_plane
+from losslab.lessons.own_data import reference_curve
 from losslab.optim.loop import run
 from losslab.optim.rules import OPTIMIZERS, gradient_descent, make_optimizer, sgd
 from losslab.optim.trajectory import Trajectory
@@ -47,8 +47,8 @@ BOOK_CH6_RATES: Mapping[str, float] = LEARNING_RATES["book-ch6"]
 PERCEPTRON_RATES: Mapping[str, float] = LEARNING_RATES["perceptron"]
 
 
-@dataclass(frozen=True)
-class Comparison:
+@dataclass(frozen=True, repr=False)
+class Comparison(Summarised):
     """Several optimizers from one start on one landscape.
 
     ``trajectories`` maps each optimizer's display name to its Trajectory;
@@ -138,8 +138,8 @@ def compare(
 Outcome = Literal["smooth", "zigzag", "oscillates", "diverges"]
 
 
-@dataclass(frozen=True)
-class SweepRun:
+@dataclass(frozen=True, repr=False)
+class SweepRun(Summarised):
     """One learning rate of a sweep: its fraction of ``2/lambda_max``, path and outcome.
 
     ``outcome`` follows the theory for the steep axis, where one step multiplies
@@ -155,8 +155,8 @@ class SweepRun:
     outcome: Outcome
 
 
-@dataclass(frozen=True)
-class Sweep:
+@dataclass(frozen=True, repr=False)
+class Sweep(Summarised):
     """Plain gradient descent on the perceptron loss at several learning rates."""
 
     runs: Sequence[SweepRun]
@@ -204,8 +204,8 @@ def lr_sweep(
     )
 
 
-@dataclass(frozen=True)
-class MinibatchNoise:
+@dataclass(frozen=True, repr=False)
+class MinibatchNoise(Summarised):
     """SGD with several batch sizes on the same noisy data, from the same start."""
 
     trajectories: Mapping[int, Trajectory]
@@ -246,8 +246,8 @@ def minibatch_noise(
     )
 
 
-@dataclass(frozen=True)
-class TrainingRun:
+@dataclass(frozen=True, repr=False)
+class TrainingRun(Summarised):
     """One optimizer training the perceptron, with what an animation of it needs."""
 
     data: Dataset
@@ -279,8 +279,7 @@ def training_run(
     q = quadratic_form(d)
     opt = make_optimizer(optimizer, learning_rate)
     traj = run(obj, opt, init, steps=steps, batch_size=batch_size, seed=seed)
-    teacher = d.teacher or parse_expression(str(d.meta.get("teacher", DEFAULT_TEACHER)))
-    xs, ts = teacher_curve(teacher, d.x)
+    xs, ts = reference_curve(d)  # the teacher, or the least-squares line of measured data
     return TrainingRun(
         data=d,
         trajectory=traj,

@@ -6,6 +6,7 @@ The report, the figures and the CLI only display a :class:`Walkthrough`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -21,6 +22,7 @@ from losslab.core.data import (
     teacher_data,
 )
 from losslab.core.objective import Objective, perceptron_objective
+from losslab.core.summary import Summarised
 from losslab.defaults import GRID, LEARNING_RATE, START, STEPS
 from losslab.landscape.result import Landscape
 from losslab.landscape.scan import box_axes, scan_plane
@@ -36,8 +38,8 @@ FloatArray = NDArray[np.float64]
 FULL_CHECK_LIMIT = 50_000_000
 
 
-@dataclass(frozen=True)
-class StepByHand:
+@dataclass(frozen=True, repr=False)
+class StepByHand(Summarised):
     """The four steps of learning for one gradient-descent update, with real numbers.
 
     1. input ``x`` (n,) and teacher ``t`` (n,); 2. prediction ``y = w*x + b`` (n,);
@@ -55,6 +57,12 @@ class StepByHand:
     learning_rate: float
     new_params: FloatArray
     new_loss: float
+
+    def summary_rows(self) -> list[tuple[str, Any]]:
+        """The update's numbers, as a short summary shows them."""
+        return [("n", self.x.size), ("params", self.params), ("loss", self.loss),
+                ("gradient", self.gradient), ("learning_rate", self.learning_rate),
+                ("new_params", self.new_params), ("new_loss", self.new_loss)]  # fmt: skip
 
 
 def step_by_hand(objective: Objective, params: ArrayLike, learning_rate: float) -> StepByHand:
@@ -87,8 +95,8 @@ def step_by_hand(objective: Objective, params: ArrayLike, learning_rate: float) 
     )
 
 
-@dataclass(frozen=True)
-class Walkthrough:
+@dataclass(frozen=True, repr=False)
+class Walkthrough(Summarised):
     """The perceptron walk-through: data, loss landscape, closed forms, gradient descent."""
 
     data: Dataset
@@ -107,6 +115,16 @@ class Walkthrough:
     start_line: FloatArray  # (400,): the model's line at ``init`` on the teacher curve's x
     fit_steps: tuple[int, ...]  # a few steps of the trajectory to show (see pick_steps)
     fit_lines: FloatArray  # (len(fit_steps), 400): the model's line at each of them
+
+    def summary_rows(self) -> list[tuple[str, Any]]:
+        """Data, minimum, learning rate and where gradient descent ended, in short."""
+        meta, q, traj = self.data.meta, self.quadratic, self.trajectory
+        source = meta.get("teacher") or meta.get("source", "")
+        return [("data", f"{source} (n={self.data.n})"), ("minimum", q.minimum),
+                ("min_loss", q.min_loss), ("stability_limit", q.stability_limit),
+                ("init", self.init), ("learning_rate", self.learning_rate),
+                ("steps", traj.steps), ("final", traj.params[-1]),
+                ("final_loss", traj.losses[-1]), ("stop", traj.meta.get("stop", ""))]  # fmt: skip
 
     @property
     def learning_rate_ratio(self) -> float:
@@ -137,22 +155,41 @@ def walkthrough(
     expr = parse_expression(teacher)
     check_learning_rate(learning_rate)
     data = teacher_data(expr, x, noise=noise, seed=seed)
+    clean_fit = quadratic_form(teacher_data(expr, data.x))
+    scale = max(1.0, clean_fit.Syy / clean_fit.n)  # mean(t^2) of the clean teacher
+    teacher_is_line = clean_fit.min_loss <= 1e-12 * scale
+    return walkthrough_of(
+        data, teacher_curve(expr, data.x), teacher_is_line, init, learning_rate, steps, grid
+    )
+
+
+def walkthrough_of(
+    data: Dataset,
+    reference: tuple[FloatArray, FloatArray],
+    teacher_is_line: bool,
+    init: ArrayLike,
+    learning_rate: float,
+    steps: int,
+    grid: str | tuple[str, str] | tuple[FloatArray, FloatArray],
+) -> Walkthrough:
+    """The walk-through of any 1D data: ``reference`` is the curve drawn behind the data
+    (the teacher, or the least-squares line of measured data), ``grid`` two grid specs
+    or two coordinate arrays for ``w`` and ``b``.
+    """
+    check_learning_rate(learning_rate)
     objective = perceptron_objective(data)
     quad = quadratic_form(data)
-    w_spec, b_spec = (grid, grid) if isinstance(grid, str) else grid
-    w_axis, b_axis = parse_grid_axis(w_spec), parse_grid_axis(b_spec)
+    if isinstance(grid, str):
+        grid = (grid, grid)
+    w_axis, b_axis = (parse_grid_axis(g) if isinstance(g, str) else g for g in grid)
     landscape = scan_plane(objective, (w_axis, b_axis))
     p0 = np.asarray(init, dtype=np.float64)
     trajectory = run(objective, gradient_descent(learning_rate), p0, steps=steps)
     first = step_by_hand(objective, p0, learning_rate)
     zoom = scan_plane(objective, box_axes(np.vstack([trajectory.params, quad.minimum])))
-    xs, ts = teacher_curve(expr, data.x)
-    clean = teacher_data(expr, data.x)
-    clean_fit = quadratic_form(clean)
-    scale = max(1.0, float(np.mean(clean.t**2)))
-    teacher_is_line = clean_fit.min_loss <= 1e-12 * scale
     difference, checked = _formula_check(objective, quad, landscape)
     fit_steps = tuple(pick_steps(trajectory.steps))
+    xs = reference[0]
     return Walkthrough(
         data=data,
         objective=objective,
@@ -163,7 +200,7 @@ def walkthrough(
         first_step=first,
         init=p0,
         learning_rate=float(learning_rate),
-        teacher_curve=(xs, ts),
+        teacher_curve=reference,
         teacher_is_line=bool(teacher_is_line),
         formula_max_difference=difference,
         formula_points_checked=checked,

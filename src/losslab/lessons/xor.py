@@ -9,6 +9,7 @@ from numpy.typing import NDArray
 
 from losslab.core.mlp import MLP
 from losslab.core.objective import Objective
+from losslab.core.summary import Summarised
 from losslab.defaults import NETWORK_LEARNING_RATE
 from losslab.landscape.critical import CriticalPoints, critical_points
 from losslab.landscape.result import Landscape
@@ -21,8 +22,8 @@ from losslab.optim.trajectory import Trajectory
 FloatArray = NDArray[np.float64]
 
 
-@dataclass(frozen=True)
-class XorLandscape:
+@dataclass(frozen=True, repr=False)
+class XorLandscape(Summarised):
     """The XOR network's landscape in the plane through two equivalent minima."""
 
     objective: Objective

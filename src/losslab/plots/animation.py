@@ -27,6 +27,7 @@ from losslab.plots.static import (
     _contour_levels,
     _label_axes,
     _new_figure,
+    curve_label,
     style,
 )
 
@@ -61,7 +62,7 @@ def render_frames(
             ts,
             color=TEACHER_COLOR,
             lw=2.5,
-            label=tr("fig.teacher", lang, expr=training.data.meta.get("teacher", "")),
+            label=curve_label(training.data.meta, training.minimum, lang),
         )
         ax_data.scatter(
             *training.data.drawn(), color=TEACHER_COLOR, edgecolor="black", s=16, zorder=3

@@ -17,10 +17,37 @@ from losslab.optim.trajectory import Trajectory
 from losslab.plots.grid import thinned
 
 EDGE = {"color": "black", "width": 1}
+#: Plotly's toolbar upright at the right edge, where it covers no title.
+MODEBAR = {"orientation": "v"}
 FONTS = (
     "'DejaVu Sans', 'Noto Sans CJK JP', 'IPAexGothic', 'IPAGothic', 'Hiragino Sans', "
     "'Yu Gothic', Meiryo, sans-serif"
 )
+
+
+def wrap_title(title: str, width: int = 40) -> str:
+    """A long title on two lines, broken after its colon (plotly never wraps a title).
+
+    >>> wrap_title("The loss over (w, b): a bowl with its lowest point in red")
+    'The loss over (w, b):<br>a bowl with its lowest point in red'
+    """
+    head, sep, tail = title.partition(": ")
+    return f"{head}:<br>{tail}" if sep and len(title) > width else title
+
+
+def log_axis(values: NDArray[np.float64]) -> dict[str, object]:
+    """A log axis with one plain label per decade when the values span several decades
+    (plotly's default labels 2 and 5 in every decade too, which crowds a short axis).
+
+    >>> log_axis(np.array([1e-8, 1.0]))["dtick"], "dtick" in log_axis(np.array([1.0, 3.0]))
+    (1, False)
+    """
+    positive = values[np.isfinite(values) & (values > 0)]
+    axis: dict[str, object] = {"type": "log", "exponentformat": "power"}
+    if positive.size and np.log10(positive.max() / positive.min()) >= 2:
+        decades = np.log10(positive.max() / positive.min())
+        axis["dtick"] = 1 if decades <= 8 else int(np.ceil(decades / 8))
+    return axis
 
 
 def landscape_3d(
@@ -66,19 +93,21 @@ def landscape_3d(
         )
     if quadratic is not None:
         w, b = quadratic.minimum
-        # A red stem rises from the minimum, so the point shows through the surface.
-        top = quadratic.min_loss + 0.12 * float(np.ptp(values))
+        # A red pin: a stem rises from the minimum through the surface to a large head, so
+        # the point shows from every side (a point alone hides under the surface).
+        top = quadratic.min_loss + 0.45 * float(np.ptp(values))
         fig.add_trace(
             go.Scatter3d(
                 x=[w, w],
                 y=[b, b],
                 z=[quadratic.min_loss, top],
                 mode="lines+markers",
-                line={"color": "red", "width": 6},
-                marker={"size": [9, 0], "color": "red", "line": {"color": "black", "width": 1}},
+                line={"color": "red", "width": 9},
+                marker={"size": [8, 12], "color": "red", "symbol": "diamond",
+                        "line": {"color": "black", "width": 2}},
                 name=tr("fig.minimum", lang, w=w, b=b),
             )
-        )
+        )  # fmt: skip
     if trajectory is not None:
         p = trajectory.params
         lr = trajectory.meta.get("hyperparameters", {}).get("learning_rate", float("nan"))
@@ -94,16 +123,18 @@ def landscape_3d(
             )
         )
     fig.update_layout(
-        title={"text": tr("fig.landscape_title", lang)},
+        title={"text": wrap_title(tr("fig.landscape_title", lang)), "font": {"size": 14}},
         scene={
             "xaxis_title": str(names[0]),
             "yaxis_title": str(names[1]),
             "zaxis_title": loss_label(landscape.meta, lang),
-            "camera": {"eye": {"x": -1.5, "y": -1.5, "z": 0.9}},
+            # further out than plotly's default, so the bottom axis labels stay inside
+            "camera": {"eye": {"x": -1.75, "y": -1.75, "z": 1.05}},
         },
-        legend={"x": 0.0, "y": 1.0},
-        margin={"l": 0, "r": 0, "t": 40, "b": 0},
-        height=520,
+        legend={"x": 0.0, "y": 0.92},
+        margin={"l": 0, "r": 0, "t": 60, "b": 10},
+        modebar=MODEBAR,  # at the right edge, not over the title
+        height=540,
         font={
             "family": "DejaVu Sans, 'Noto Sans CJK JP', 'IPAexGothic', 'IPAGothic', "
             "'Hiragino Sans', 'Yu Gothic', Meiryo, sans-serif"
@@ -178,6 +209,7 @@ def contour_map(
     fig.update_layout(
         xaxis_title=str(names[0]), yaxis_title=str(names[1]),
         xaxis={"range": [a[0], a[-1]]}, yaxis={"range": [c[0], c[-1]], "scaleanchor": "x"},
+        modebar=MODEBAR,
         margin={"l": 50, "r": 10, "t": 30, "b": 40}, height=430,
         legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.8)"},
         title={"text": tr("fig.contour_title", lang), "font": {"size": 14}},
@@ -228,6 +260,7 @@ def data_and_lines(
     )
     fig.update_layout(
         xaxis_title=tr("fig.x", lang), yaxis_title=tr("fig.y", lang), height=360,
+        modebar=MODEBAR,
         margin={"l": 50, "r": 10, "t": 30, "b": 40}, title={"text": tr("fig.setting_title", lang),
         "font": {"size": 14}}, legend={"x": 0.01, "y": 0.99}, font={"family": FONTS},
     )  # fmt: skip
@@ -247,7 +280,7 @@ def loss_curve(losses: NDArray[np.float64], min_loss: float, lang: Lang = "en") 
         )
     )
     fig.update_layout(
-        yaxis_type="log", xaxis_title=tr("fig.step", lang),
+        yaxis=log_axis(excess), xaxis_title=tr("fig.step", lang), modebar=MODEBAR,
         yaxis_title=tr("fig.loss_minus_min", lang), height=300,
         margin={"l": 60, "r": 10, "t": 30, "b": 40}, font={"family": FONTS},
         title={"text": tr("fig.loss_curve_title", lang), "font": {"size": 14}},
@@ -276,6 +309,7 @@ def plane_map(
                                  marker={"color": "red", "size": 10, "line": EDGE}))  # fmt: skip
     fig.update_layout(
         xaxis_title=str(names[0]), yaxis_title=str(names[1]), height=400,
+        modebar=MODEBAR,
         margin={"l": 50, "r": 10, "t": 30, "b": 40}, font={"family": FONTS},
         legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.8)"},
         title={"text": tr("app.net_plane_title", lang), "font": {"size": 14}},
@@ -313,7 +347,8 @@ def prediction_map(
         title = tr("fig.fit_curve_title", lang)
     else:
         title = ""
-    fig.update_layout(height=400, margin={"l": 50, "r": 10, "t": 30, "b": 40},
+    fig.update_layout(height=400, modebar=MODEBAR,
+                      margin={"l": 50, "r": 10, "t": 30, "b": 40},
                       title={"text": title, "font": {"size": 14}}, font={"family": FONTS},
                       legend={"x": 0.01, "y": 0.99})  # fmt: skip
     return fig

@@ -65,12 +65,19 @@ def figure_landscape(
     lang: Lang = "en",
     ax: Axes | None = None,
 ) -> Figure:
-    """Contours of any 2D landscape (log-spaced levels), with a projected path if given."""
+    """Contours of any 2D landscape (log-spaced levels), with a projected path if given.
+
+    ``steps`` is the number of training steps of ``path``; ``None`` when its points are
+    checkpoints, which the legend then counts.
+    """
     with style():
         fig, ax = _single_axes(ax, 6.4, 5.4)
         _log_contours(ax, land, lang, "%.3g")
         if path is not None and len(path):
-            label = tr("fig.net_path", lang, steps=steps if steps is not None else len(path) - 1)
+            # Without a step count the points are checkpoints (torch-scan --trajectory): count
+            # them, since the steps between two checkpoints are unknown.
+            label = (tr("fig.net_path", lang, steps=steps) if steps is not None
+                     else tr("fig.net_checkpoints", lang, count=len(path)))  # fmt: skip
             ax.plot(path[:, 0], path[:, 1], "-o", ms=2.5, color="white", lw=1.4, label=label)
             ax.plot(*path[0], "s", color=MODEL_COLOR, mec="white", ms=7, label=tr(start_key, lang))
             ax.plot(*path[-1], "o", color=MINIMUM_COLOR, mec="black", ms=7,
@@ -178,6 +185,15 @@ def figure_prediction(run: NetworkRun, lang: Lang = "en", ax: Axes | None = None
         return fig
 
 
+def _xor_title(xor: XorLandscape, lang: Lang) -> str:
+    """The title with the minima's α as found on the grid and the number of saddles."""
+    alphas = np.sort(xor.critical.minima[:, 0])
+    left, right = (f"{alphas[0]:.2g}", f"{alphas[-1]:+.2g}") if alphas.size else ("?", "?")
+    key = "fig.xor_title" if len(xor.critical.saddles) == 1 else "fig.xor_title_many"
+    return tr(key, lang, left=left.replace("-", "−"), right=right,
+              count=len(xor.critical.saddles))  # fmt: skip
+
+
 def figure_xor(xor: XorLandscape, lang: Lang = "en") -> Figure:
     """The XOR network's plane: two equivalent minima, a saddle between them, on two panels."""
     land = xor.landscape
@@ -207,7 +223,7 @@ def figure_xor(xor: XorLandscape, lang: Lang = "en") -> Figure:
             )
         _label_axes(ax, land)
         ax.set_aspect("equal")
-        ax.set_title(tr("fig.xor_title", lang))
+        fig.suptitle(_xor_title(xor, lang))  # spans both panels: too long for one
         ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
         ax3 = fig.add_subplot(1, 2, 2, projection="3d", computed_zorder=False)
         draw_surface(ax3, land, alpha=0.85)

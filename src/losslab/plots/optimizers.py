@@ -7,7 +7,9 @@ import math
 import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
+from matplotlib.ticker import FormatStrFormatter, MaxNLocator, NullFormatter, NullLocator
 
 from losslab.i18n import Lang, optimizer_name, tr
 from losslab.landscape.result import Landscape
@@ -15,6 +17,18 @@ from losslab.lessons.optimizers import Comparison, MinibatchNoise, Sweep
 from losslab.plots.static import _label_axes, _new_figure, _single_axes, axis_names, style
 
 COLORS = [matplotlib.colormaps["tab10"](k) for k in range(10)]
+MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+
+
+def tidy_log_axis(axis: Axis, values: np.ndarray) -> None:
+    """On a log axis that spans less than a decade (where matplotlib labels every minor tick
+    as ``5.4 x 10^0``), put 4 plainly labelled ticks instead."""
+    positive = values[np.isfinite(values) & (values > 0)]
+    if positive.size and positive.max() < 10 * positive.min():
+        axis.set_major_locator(MaxNLocator(4))
+        axis.set_major_formatter(FormatStrFormatter("%.4g"))
+        axis.set_minor_locator(NullLocator())
+        axis.set_minor_formatter(NullFormatter())
 
 
 def _contour(ax: Axes, land: Landscape, book: bool = False) -> None:
@@ -59,14 +73,19 @@ def figure_compare_overlay(
     with style():
         fig, ax = _single_axes(ax, 7.0, 5.6)
         _contour(ax, comparison.landscape, book=comparison.preset == "book-ch6")
+        count = len(comparison.trajectories)
         for k, (name, traj) in enumerate(comparison.trajectories.items()):
             p = traj.params
+            # Earlier paths wider and with larger markers, so that paths which coincide
+            # (AdaGrad, RMSprop and Adam all start along the diagonal) stay visible.
+            wide = (count - 1 - k) / max(count - 1, 1)
             ax.plot(
                 p[:, 0],
                 p[:, 1],
-                "o-",
-                ms=3,
-                lw=1.3,
+                "-",
+                marker=MARKERS[k % len(MARKERS)],
+                ms=3 + 5 * wide,
+                lw=1.0 + 2.4 * wide,
                 color=COLORS[k % 10],
                 label=_label(name, traj.meta["hyperparameters"], lang),
             )
@@ -150,6 +169,7 @@ def figure_lr_sweep(sweep: Sweep, lang: Lang = "en") -> Figure:
             lx = fig.add_subplot(2, cols, cols + k + 1)
             excess = np.maximum(r.trajectory.losses - sweep.min_loss, 1e-300)
             lx.semilogy(excess, "-o", ms=2, color=COLORS[k % 10])
+            tidy_log_axis(lx.yaxis, excess)
             lx.set_xlabel(tr("fig.step", lang))
             lx.set_ylabel(tr("fig.loss_minus_min", lang))
             lx.grid(alpha=0.3, which="both")

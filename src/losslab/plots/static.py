@@ -8,7 +8,7 @@ with the IPAexGothic font shipped by the ``matplotlib-fontja`` package.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ import numpy as np
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, ScalarFormatter
 from numpy.typing import NDArray
 
 from losslab.analysis.quadratic import QuadraticForm
@@ -89,20 +89,46 @@ def _single_axes(ax: Axes | None, width: float, height: float) -> tuple[Figure, 
     return fig, fig.add_subplot()
 
 
+def reference_label(wt: Walkthrough, lang: Lang = "en") -> str:
+    """The legend of the curve behind the data: the teacher, or measured data's best line."""
+    return curve_label(wt.data.meta, wt.quadratic.minimum, lang)
+
+
+def curve_label(meta: Mapping[str, Any], minimum: NDArray[np.float64], lang: Lang = "en") -> str:
+    """``teacher 2*x + 1`` if the data have a teacher, else ``least-squares line y = ...``."""
+    if "teacher" in meta:
+        return tr("fig.teacher", lang, expr=meta["teacher"])
+    return tr("fig.least_squares", lang, line=line_text(minimum[0], minimum[1]))
+
+
+def data_label(wt: Walkthrough, lang: Lang = "en") -> str:
+    """The legend of the data points: teacher data, or the file they came from."""
+    source = str(wt.data.meta.get("source", ""))
+    if "teacher" in wt.data.meta or not source:
+        return tr("fig.data", lang)
+    return tr("fig.data_from", lang, source=source.removeprefix("csv:"))
+
+
+def label_xy(ax: Axes, wt: Walkthrough, lang: Lang = "en") -> None:
+    """Axis labels of a data figure: ``input x`` and ``output y``, or the CSV columns."""
+    inputs, target = wt.data.meta.get("inputs"), wt.data.meta.get("target")
+    ax.set_xlabel(tr("fig.x_column", lang, column=inputs[0]) if inputs else tr("fig.x", lang))
+    ax.set_ylabel(tr("fig.y_column", lang, column=target) if target else tr("fig.y", lang))
+
+
 def figure_setting(wt: Walkthrough, lang: Lang = "en", ax: Axes | None = None) -> Figure:
     """Teacher data and curve in orange, the model's starting line in blue."""
     with style():
         fig, ax = _single_axes(ax, 6.4, 4.2)
         xs, ts = wt.teacher_curve
-        teacher = wt.data.meta.get("teacher", "")
-        ax.plot(xs, ts, color=TEACHER_COLOR, lw=2, label=tr("fig.teacher", lang, expr=teacher))
+        ax.plot(xs, ts, color=TEACHER_COLOR, lw=2, label=reference_label(wt, lang))
         ax.scatter(
             *wt.data.drawn(),
             color=TEACHER_COLOR,
             edgecolor="black",
             zorder=3,
             s=22,
-            label=tr("fig.data", lang),
+            label=data_label(wt, lang),
         )
         ax.plot(
             xs,
@@ -111,8 +137,7 @@ def figure_setting(wt: Walkthrough, lang: Lang = "en", ax: Axes | None = None) -
             lw=2,
             label=tr("fig.model", lang, line=line_text(*wt.init)),
         )
-        ax.set_xlabel(tr("fig.x", lang))
-        ax.set_ylabel(tr("fig.y", lang))
+        label_xy(ax, wt, lang)
         ax.set_title(tr("fig.setting_title", lang))
         ax.grid(alpha=0.3)
         ax.legend(loc="upper left")
@@ -145,14 +170,28 @@ def figure_landscape_3d(
             _mark_minimum_3d(ax, quadratic, lang, size=140)
             ax.view_init(elev=elev, azim=azim)
             ax.set_box_aspect(None, zoom=0.85)
-            for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
-                axis.set_major_locator(MaxNLocator(5))
+            _tidy_3d_ticks(ax)
             _label_axes(ax, landscape)
             ax.set_zlabel(loss_label(landscape.meta, lang))
             ax.set_title(tr("fig.view", lang, k=k, elev=elev, azim=azim))
             ax.legend(loc="upper left")
         fig.suptitle(tr("fig.landscape_title", lang))
         return fig
+
+
+def _tidy_3d_ticks(ax: Any) -> None:
+    """At most 5 ticks per axis; numbers from 10^4 on as a common power of ten (no overlap
+    of long tick labels with the axis label)."""
+    for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+        axis.set_major_locator(MaxNLocator(5))
+        axis.set_major_formatter(_power_of_ten())
+
+
+def _power_of_ten() -> ScalarFormatter:
+    """Tick labels with a common power of ten from 10^4 (and below 10^-3) on."""
+    formatter = ScalarFormatter()
+    formatter.set_powerlimits((-3, 4))
+    return formatter
 
 
 def _mark_minimum_3d(ax: Any, quadratic: QuadraticForm, lang: Lang, size: float) -> None:
@@ -199,7 +238,8 @@ def draw_contour(
         linewidths=0.4,
         alpha=0.5,
     )
-    ax.figure.colorbar(filled, ax=ax, label=loss_label(landscape.meta, lang), shrink=0.9)
+    bar = ax.figure.colorbar(filled, ax=ax, label=loss_label(landscape.meta, lang), shrink=0.9)
+    bar.ax.yaxis.set_major_formatter(_power_of_ten())  # 4.75 x 10^5, not 474915
     if quadratic is not None:
         _draw_eigen_axes(ax, landscape, quadratic, lang)
     if trajectory is not None:
@@ -299,8 +339,12 @@ def figure_path_3d(
             zorder=10,
             label=tr("fig.path", lang, lr=lr),
         )
+        ax.scatter([p[0, 0]], [p[0, 1]], [trajectory.losses[0]], marker="s", s=60,
+                   color=MODEL_COLOR, edgecolor="white", depthshade=False, zorder=11,
+                   label=tr("fig.start", lang, w=p[0, 0], b=p[0, 1]))  # fmt: skip
         _mark_minimum_3d(ax, quadratic, lang, size=70)
         ax.view_init(elev=35, azim=-120)
+        _tidy_3d_ticks(ax)
         _label_axes(ax, landscape)
         ax.set_zlabel(loss_label(landscape.meta, lang))
         ax.set_title(tr("fig.path3d_title", lang))
@@ -335,11 +379,12 @@ def figure_fit_steps(wt: Walkthrough, lang: Lang = "en", ax: Axes | None = None)
             xs,
             ts,
             color=TEACHER_COLOR,
-            lw=3,
-            alpha=0.8,
-            label=tr("fig.teacher", lang, expr=wt.data.meta.get("teacher", "")),
+            lw=2.2,
+            ls=(0, (5, 3)),
+            zorder=4,  # dashed on top: the last step's line lies exactly under it
+            label=reference_label(wt, lang),
         )
-        ax.scatter(*wt.data.drawn(), color=TEACHER_COLOR, edgecolor="black", s=18, zorder=3)
+        ax.scatter(*wt.data.drawn(), color=TEACHER_COLOR, edgecolor="black", s=18, zorder=5)
         for k, line, color in zip(steps, wt.fit_lines, colors, strict=True):
             ax.plot(
                 xs,
@@ -348,8 +393,7 @@ def figure_fit_steps(wt: Walkthrough, lang: Lang = "en", ax: Axes | None = None)
                 lw=1.6,
                 label=tr("fig.fit_step", lang, k=k, line=line_text(*traj.params[k])),
             )
-        ax.set_xlabel(tr("fig.x", lang))
-        ax.set_ylabel(tr("fig.y", lang))
+        label_xy(ax, wt, lang)
         ax.set_title(tr("fig.fit_title", lang))
         ax.grid(alpha=0.3)
         ax.legend(loc="upper left", fontsize=8)
