@@ -4,6 +4,14 @@ backpropagated gradient, dense Hessians, the quadratic form's closed form."""
 import numpy as np
 import pytest
 
+from losslab.analysis.curvature import (
+    HessianOperator,
+    block_curvature,
+    hutchinson_trace,
+    operator_of,
+    spectral_density,
+    top_eigenvalues,
+)
 from losslab.analysis.hvp import hessian_vector_product, hvp_function, param_blocks
 from losslab.analysis.quadratic import quadratic_form
 from losslab.core.data import teacher_data
@@ -25,10 +33,11 @@ def fd_hvp(problem, params, v, h=1e-3):
     ) / (12 * h)
 
 
-def dense_hessian(problem, params):
-    """The Hessian column by column from finite differences of the gradient, symmetrised."""
+def dense_hessian(problem, params, h=1e-5):
+    """The Hessian column by column from finite differences of the gradient, symmetrised
+    (steps small enough not to cross a ReLU's kink)."""
     eye = np.eye(params.size)
-    H = np.column_stack([fd_hvp(problem, params, e) for e in eye])
+    H = np.column_stack([fd_hvp(problem, params, e, h) for e in eye])
     return (H + H.T) / 2
 
 
@@ -115,3 +124,86 @@ def test_param_blocks_of_an_mlp_cover_every_parameter_once():
     assert list(blocks) == ["layer1.W", "layer1.b", "layer2.W", "layer2.b"]
     covered = np.concatenate([np.arange(net.n_params)[s] for s in blocks.values()])
     assert covered.tolist() == list(range(net.n_params))
+
+
+# --- the spectrum ---
+
+
+@pytest.mark.parametrize(
+    ("activation", "loss"), [("tanh", "mse"), ("sigmoid", "bce"), ("relu", "softmax-ce")]
+)
+def test_top3_eigenvalues_match_the_dense_hessian(activation, loss):
+    problem, params = mlp_problem(activation, loss, sizes=(2, 6, 5, 1), n=16)
+    oracle = np.sort(np.linalg.eigvalsh(dense_hessian(problem, params)))[::-1][:3]
+    top = top_eigenvalues(operator_of(problem, params), k=3, seed=0)
+    np.testing.assert_allclose(top.values, oracle, rtol=1e-6)
+    assert top.k == 3 and top.seed == 0 and top.tol == 0.0
+    assert top.stability_limit == pytest.approx(2 / oracle[0], rel=1e-6)
+    assert "TopEigenvalues([" in repr(top) and len(repr(top)) < 200
+
+
+def test_perceptron_eigenvalues_are_the_quadratic_forms():
+    data = teacher_data("2*x + 1", "-1:3:21")
+    q = quadratic_form(data)
+    top = top_eigenvalues(operator_of(perceptron_objective(data), [3.0, 2.0]), k=2)
+    np.testing.assert_allclose(top.values, q.eigenvalues[::-1], rtol=1e-12)
+    assert top.stability_limit == pytest.approx(q.stability_limit, rel=1e-12)
+
+
+def test_hutchinson_trace_is_within_its_standard_error_of_the_dense_trace():
+    problem, params = mlp_problem("tanh", "mse", sizes=(2, 6, 5, 1), n=16)
+    H = dense_hessian(problem, params)
+    est = hutchinson_trace(operator_of(problem, params), samples=400, seed=3)
+    assert abs(est.value - np.trace(H)) < 4 * est.stderr
+    # Rademacher: Var(z^T H z) = 2 sum_{i != j} H_ij^2 (Hutchinson 1990)
+    theory = np.sqrt(2 * (np.sum(H**2) - np.sum(np.diag(H) ** 2)) / 400)
+    assert est.stderr == pytest.approx(theory, rel=0.2)
+    assert est.samples == 400 and est.seed == 3
+
+
+def test_block_values_match_the_dense_hessians_diagonal_blocks():
+    problem, params = mlp_problem("tanh", "bce", sizes=(2, 4, 1), n=12)
+    H = dense_hessian(problem, params)
+    blocks = block_curvature(operator_of(problem, params), samples=100)
+    spans = param_blocks(problem.param_names)
+    assert blocks.names == tuple(spans)
+    for name, top, trace in zip(blocks.names, blocks.lambda_max, blocks.trace, strict=True):
+        sub = H[spans[name], spans[name]]
+        assert top == pytest.approx(np.linalg.eigvalsh(sub)[-1], rel=1e-6, abs=1e-12)
+        assert trace == pytest.approx(np.trace(sub), rel=1e-6, abs=1e-12)
+
+
+def test_slq_density_integrates_to_one_and_its_moments_match_the_traces():
+    problem, params = mlp_problem("tanh", "mse", sizes=(2, 8, 6, 1), n=20)
+    H = dense_hessian(problem, params)
+    P = params.size
+    density = spectral_density(operator_of(problem, params), steps=30, runs=40, seed=1)
+    assert np.trapezoid(density.density, density.grid) == pytest.approx(1.0, abs=1e-6)
+    np.testing.assert_allclose(density.weights.sum(axis=1), 1.0, rtol=1e-12)
+    for power, oracle in ((1, np.trace(H) / P), (2, np.trace(H @ H) / P)):
+        mean, err = density.moment(power)
+        assert abs(mean - oracle) < 4 * err, (power, mean, oracle, err)
+    # the broadened density's own moments: the nodes' plus sigma^2 for the second
+    m1 = np.trapezoid(density.grid * density.density, density.grid)
+    m2 = np.trapezoid(density.grid**2 * density.density, density.grid)
+    assert m1 == pytest.approx(density.moment(1)[0], rel=1e-6, abs=1e-9)
+    assert m2 == pytest.approx(density.moment(2)[0] + density.sigma**2, rel=1e-6)
+
+
+def test_slq_with_full_lanczos_recovers_every_eigenvalue():
+    values = np.array([4.0, 2.0, 1.0, 0.5, -0.25])
+    op = HessianOperator(lambda v: values * v, 5, problem="diag")
+    density = spectral_density(op, steps=5, runs=2, seed=0)
+    for run in range(2):
+        np.testing.assert_allclose(np.sort(density.nodes[run]), np.sort(values), atol=1e-12)
+        np.testing.assert_allclose(density.weights[run], 0.2, atol=1e-12)  # Rademacher: 1/P
+
+
+def test_spectrum_inputs_are_checked():
+    op = HessianOperator(lambda v: v, 3, problem="identity")
+    with pytest.raises(LosslabError, match="number of eigenvalues 4"):
+        top_eigenvalues(op, k=4)
+    with pytest.raises(LosslabError, match="number of samples 1"):
+        hutchinson_trace(op, samples=1)
+    with pytest.raises(LosslabError, match="Lanczos steps 9"):
+        spectral_density(op, steps=9)
