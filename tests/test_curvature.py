@@ -20,6 +20,7 @@ from losslab.core.losses import LOSSES, Huber, SoftmaxCrossEntropy
 from losslab.core.mlp import MLP
 from losslab.core.objective import Objective, perceptron_objective
 from losslab.errors import LosslabError
+from losslab.lessons.sharpness import edge_of_stability, sharpness_run, toy_mlp_problem
 
 
 def fd_hvp(problem, params, v, h=1e-3):
@@ -207,3 +208,42 @@ def test_spectrum_inputs_are_checked():
         hutchinson_trace(op, samples=1)
     with pytest.raises(LosslabError, match="Lanczos steps 9"):
         spectral_density(op, steps=9)
+
+
+# --- the edge of stability ---
+
+
+@pytest.mark.parametrize(("fraction", "stopped"), [(0.95, "step limit"), (1.05, "diverged")])
+def test_perceptron_converges_or_diverges_as_two_over_lambda_max_says(fraction, stopped):
+    data = teacher_data("2*x + 1", "-1:3:21")
+    q = quadratic_form(data)
+    run = sharpness_run(
+        perceptron_objective(data), [3.0, 2.0], fraction * q.stability_limit, 400, every=50
+    )
+    np.testing.assert_allclose(run.lambda_max, q.eigenvalues[1], rtol=1e-12)  # constant
+    assert run.stopped == stopped
+    if stopped == "step limit":
+        assert run.losses[-1] - q.min_loss < 1e-6 * (run.losses[0] - q.min_loss)
+
+
+def test_toy_mlp_sharpens_to_two_over_lr_and_hovers_there():
+    problem, init = toy_mlp_problem()
+    run = sharpness_run(problem, init, 0.1, 1600, every=20)
+    assert run.lambda_max[0] < 0.5 * run.stability_limit  # starts well below the edge
+    reached = run.first_reach(1.0)
+    assert reached is not None and reached < 1200
+    after = run.lambda_max[run.steps > reached + 100]
+    assert 0.9 < after.mean() / run.stability_limit < 1.1  # hovers around 2/lr
+    assert after.max() < 1.4 * run.stability_limit  # and does not run away
+    assert run.losses[-1] < run.losses[reached]  # while the loss still goes down
+    assert np.any(np.diff(run.losses[reached:]) > 0)  # not monotonically
+
+
+def test_edge_of_stability_lesson_and_bad_settings():
+    with pytest.raises(LosslabError, match="every 0 steps"):
+        sharpness_run(perceptron_objective(teacher_data()), [3.0, 2.0], 0.1, 10, every=0)
+    with pytest.raises(LosslabError, match="learning rate"):
+        sharpness_run(perceptron_objective(teacher_data()), [3.0, 2.0], -1.0, 10)
+    lesson = edge_of_stability(steps=200, every=50)
+    assert [r.stopped for r in lesson.perceptron_runs] == ["step limit", "diverged"]
+    assert "EdgeOfStability(" in repr(lesson)
