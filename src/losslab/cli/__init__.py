@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from losslab.cli.curvature import COMMANDS as CURVATURE_COMMANDS
+from losslab.cli.curvature import add_parsers as add_curvature_parsers
 from losslab.core.data import DEFAULT_SAMPLES, DEFAULT_TEACHER, Dataset, parse_point, teacher_data
 from losslab.core.objective import Objective
 from losslab.errors import LosslabError
@@ -165,6 +167,7 @@ def build_parser(lang: Lang = "en") -> argparse.ArgumentParser:
     check = command("gradcheck", "cli.gradcheck", [nets])
     check.add_argument("--all", action="store_true", help=tr("cli.check_all", lang))
     check.add_argument("--lang", choices=LANGS, default=lang, help=tr("cli.lang", lang))
+    add_curvature_parsers(sub, lang)
     return parser
 
 
@@ -598,6 +601,7 @@ COMMANDS = {
     "gradcheck": _gradcheck,
     "serve": _serve,
     "torch-scan": _torch_scan,
+    **CURVATURE_COMMANDS,
 }
 
 
