@@ -78,3 +78,17 @@ def test_existing_files_are_not_overwritten(tmp_path, capsys):
     assert main(["sharpness", "--steps", "10", "--every", "5", "--out", str(tmp_path)]) == 2
     assert (tmp_path / "sharpness.png").read_bytes() == b"mine"
     assert "already exists" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_report_section_9_shows_the_lessons_numbers(lang):
+    from losslab.lessons.sharpness import edge_of_stability
+    from losslab.report.curvature import curvature_section
+
+    lesson = edge_of_stability(steps=300, every=50)
+    page = curvature_section(lesson, lang)
+    assert page.startswith('<h2 id="s9">9. ')
+    assert f"{2 / lesson.perceptron_lambda_max:.4g}" in page
+    assert f"{lesson.network.lambda_max[0]:.3g}" in page
+    assert page.count("<tr>") == 3 and "data:image/png;base64," in page
+    assert ("発散" in page) == (lang == "ja")

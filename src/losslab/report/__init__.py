@@ -32,10 +32,12 @@ from losslab.lessons.optimizers import (
     minibatch_noise,
 )
 from losslab.lessons.perceptron import Walkthrough
+from losslab.lessons.sharpness import EdgeOfStability, edge_of_stability
 from losslab.lessons.xor import XorLandscape, xor_landscape
 from losslab.plots import interactive, static
 from losslab.plots import networks as network_figures
 from losslab.plots import optimizers as experiment_figures
+from losslab.report.curvature import curvature_section
 
 REPORT_NAME = "report.html"
 
@@ -123,6 +125,7 @@ class ReportData:
     sweep: Sweep
     minibatch: MinibatchNoise
     xor: XorLandscape
+    edge: EdgeOfStability | None = None
 
 
 def report_data(wt: Walkthrough) -> ReportData:
@@ -143,6 +146,7 @@ def report_data(wt: Walkthrough) -> ReportData:
             [*sorted({1, min(4, wt.data.n)}), None], init=wt.init, data=noisy
         ),
         xor=xor_landscape(),
+        edge=edge_of_stability(),
     )
 
 
@@ -495,6 +499,8 @@ def render_html(data: ReportData, lang: Lang, figures: dict[str, bytes]) -> str:
         + "</p>"
     )
     add(f"<p>{t('report.s8.why')}</p><p>{t('report.s8.more')}</p>")
+    if data.edge is not None:
+        add(curvature_section(data.edge, lang))  # 9. 2/λmax for a real network
 
     body = "\n".join(parts)
     return (
