@@ -14,6 +14,7 @@ from losslab.analysis.curvature import (
     spectral_density,
     top_eigenvalues,
 )
+from losslab.errors import LosslabError
 
 torch.set_num_threads(1)
 
@@ -48,10 +49,11 @@ def dense_hessian(model, x, y):
     return torch.autograd.functional.hessian(loss, flat).numpy()
 
 
-def test_top3_and_trace_match_the_dense_hessian():
+@pytest.mark.parametrize("method", ["reverse", "forward"])
+def test_top3_and_trace_match_the_dense_hessian(method):
     model, x, y = small_problem()
     H = dense_hessian(model, x, y)
-    op = torch_operator(model, nn.functional.cross_entropy, (x, y))
+    op = torch_operator(model, nn.functional.cross_entropy, (x, y), method=method, batch_size=15)
     top = top_eigenvalues(op, k=3, seed=0)
     np.testing.assert_allclose(top.values, np.sort(np.linalg.eigvalsh(H))[::-1][:3], rtol=1e-6)
     # exact per-block traces (blocks smaller than the sample count) add up to trace(H)
@@ -70,6 +72,9 @@ def test_hvp_matches_the_dense_hessian_and_batches_do_not_matter():
     split = TorchHessian(model, nn.functional.cross_entropy, (x, y), batch_size=7)
     np.testing.assert_allclose(whole.hvp(None, v), H @ v, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(split.hvp(None, v), H @ v, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(split.operator().matvec(v), H @ v, rtol=1e-9, atol=1e-12)
+    with pytest.raises(LosslabError, match="method 'sideways'"):
+        whole.operator(method="sideways")
     with torch.no_grad():
         expected = float(nn.functional.cross_entropy(model(x), y))
     assert split.loss() == pytest.approx(expected, rel=1e-6)
@@ -93,8 +98,9 @@ def test_the_callers_model_is_not_changed():
     model[0].weight.requires_grad_(False)
     before = copy.deepcopy(model.state_dict())
     flags = [p.requires_grad for p in model.parameters()]
-    op = torch_operator(model, nn.functional.cross_entropy, (x, y))
-    top_eigenvalues(op, k=2)
+    for method in ("reverse", "forward"):
+        op = torch_operator(model, nn.functional.cross_entropy, (x, y), method=method)
+        top_eigenvalues(op, k=2)
     hutchinson_trace(op, samples=5)
     assert model.training
     assert [p.requires_grad for p in model.parameters()] == flags

@@ -1,11 +1,19 @@
 """Curvature of a real PyTorch network: Hessian-vector products through ``torch.func``.
 
-``H v = jvp(grad(loss), (params,), (v,))``: forward-mode differentiation of the
-reverse-mode gradient (forward-over-reverse, Pearlmutter's R-operator done by
-PyTorch), with ``functional_call`` on a private deep copy of the model, so the
-caller's model (parameters, buffers, ``requires_grad`` flags, train/eval mode,
-dtype, ``.grad``) is never changed. Float64 by default, so that eigenvalues are
-accurate to the last digits; the data are materialised once.
+Two exact ways, both with ``functional_call`` on a private deep copy of the model, so
+the caller's model (parameters, buffers, ``requires_grad`` flags, train/eval mode,
+dtype, ``.grad``) is never changed:
+
+- ``method="forward"``: ``H v = jvp(grad(loss), (params,), (v,))``, forward-mode
+  differentiation of the reverse-mode gradient (Pearlmutter's R-operator done by
+  PyTorch); nothing is kept between products, so memory stays that of one gradient;
+- ``method="reverse"`` (the default of :meth:`TorchHessian.operator`): the gradient's
+  graph is built once at the operator's point and each product is one more backward
+  pass through it (``autograd.grad(g, params, v)``), about twice as fast per product,
+  at the price of keeping that graph (all batches) in memory while the operator lives.
+
+Float64 by default, so that eigenvalues are accurate to the last digits; the data are
+materialised once.
 
 The result is a :class:`~losslab.analysis.curvature.HessianOperator` with one block
 per named parameter (``0.weight``, ``0.bias``, ...), for the functions of
@@ -28,6 +36,7 @@ from torch.func import functional_call, grad, jvp
 
 from losslab.adapters.torch import materialize
 from losslab.analysis.curvature import HessianOperator
+from losslab.errors import LosslabError
 
 FloatArray = NDArray[np.float64]
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
@@ -64,7 +73,6 @@ class TorchHessian:
         if device is None:
             first = next(model.parameters(), None)
             device = first.device if first is not None else torch.device("cpu")
-        _load_forward_mode()
         self.device = torch.device(device)
         self.dtype = dtype
         net = copy.deepcopy(model).to(device=self.device, dtype=dtype)
@@ -129,6 +137,7 @@ class TorchHessian:
 
     def hvp_tensor(self, params: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
         """``H v`` as a flat tensor: ``jvp(grad(loss), (params,), (v,))`` summed over batches."""
+        _load_forward_mode()
         tree, tangent = self._unflatten(params), self._unflatten(v)
         total = torch.zeros_like(params)
         for x, y in self.batches:
@@ -142,14 +151,48 @@ class TorchHessian:
         out = self.hvp_tensor(flat, self._tensor(v))
         return np.asarray(out.cpu().numpy(), dtype=np.float64)
 
-    def operator(self, params: FloatArray | None = None, problem: str = "") -> HessianOperator:
-        """The Hessian at ``params`` (default: the model's own) as a :class:`HessianOperator`."""
+    def reverse_hvp(self, params: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+        """``v -> H v`` at ``params`` by reverse-over-reverse: the gradient's graph is built
+        once here (every batch), each product is one backward pass through it."""
+        leaves = [t.detach().clone().requires_grad_(True) for t in self._unflatten(params).values()]
+        tree = dict(zip(self.names, leaves, strict=True))
+        with torch.enable_grad():
+            per_batch = [
+                torch.autograd.grad(self._batch_loss(x, y)(tree), leaves, create_graph=True)
+                for x, y in self.batches
+            ]
+        grads = [torch.stack(parts).sum(0) for parts in zip(*per_batch, strict=True)]
+        live = [k for k, g in enumerate(grads) if g.requires_grad]  # constant pieces: H = 0
+
+        def matvec(v: torch.Tensor) -> torch.Tensor:
+            if not live:
+                return torch.zeros_like(v)
+            tangent = list(self._unflatten(v).values())
+            hv = torch.autograd.grad([grads[k] for k in live], leaves,
+                                     [tangent[k] for k in live], retain_graph=True,
+                                     allow_unused=True)  # fmt: skip
+            return torch.cat([(torch.zeros_like(leaf) if h is None else h).reshape(-1)
+                              for h, leaf in zip(hv, leaves, strict=True)])  # fmt: skip
+
+        return matvec
+
+    def operator(
+        self, params: FloatArray | None = None, problem: str = "", method: str = "reverse"
+    ) -> HessianOperator:
+        """The Hessian at ``params`` (default: the model's own) as a :class:`HessianOperator`,
+        by ``method`` "reverse" (cached graph, faster) or "forward" (jvp of grad, lighter)."""
         flat = self.origin if params is None else self._tensor(params)
         text = problem or f"{type(self._net).__name__} ({self.n_params} parameters)"
+        if method == "reverse":
+            product = self.reverse_hvp(flat)
+        elif method == "forward":
+            product = lambda v: self.hvp_tensor(flat, v)  # noqa: E731
+        else:
+            raise LosslabError("curvature.error_method", value=method)
 
         def matvec(v: FloatArray) -> FloatArray:
-            out = self.hvp_tensor(flat, self._tensor(v))
-            return np.asarray(out.cpu().numpy(), dtype=np.float64)
+            out = product(self._tensor(v))
+            return np.asarray(out.detach().cpu().numpy(), dtype=np.float64)
 
         return HessianOperator(matvec, self.n_params, self.blocks, text)
 
@@ -158,6 +201,8 @@ def torch_operator(model: nn.Module, loss_fn: LossFn, data: Any, **options: Any)
     """The Hessian of ``loss_fn(model(x), y)`` over ``data`` at the model's parameters.
 
     ``options`` go to :class:`TorchHessian` (``batch_size``, ``device``, ``dtype``,
-    ``train_mode``). The caller's model is not changed.
+    ``train_mode``), except ``method`` ("reverse" or "forward"), which goes to
+    :meth:`TorchHessian.operator`. The caller's model is not changed.
     """
-    return TorchHessian(model, loss_fn, data, **options).operator()
+    method = options.pop("method", "reverse")
+    return TorchHessian(model, loss_fn, data, **options).operator(method=method)
