@@ -9,4 +9,7 @@ python3 -m venv "$VENV"
 "$VENV"/bin/python -m pip install -q --disable-pip-version-check torch==2.13.0
 "$VENV"/bin/python -m pip install -q --disable-pip-version-check -e '.[torch]' \
     scikit-learn pyhessian==0.1
-"$VENV"/bin/python benchmarks/bench_curvature.py "$@"
+# One BLAS thread, as torch gets one (--threads): OpenBLAS's idle threads otherwise spin
+# after every numpy call and take the CPU from torch on a busy machine.
+OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1} OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} \
+    "$VENV"/bin/python benchmarks/bench_curvature.py "$@"
