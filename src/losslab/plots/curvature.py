@@ -79,8 +79,9 @@ def plot_density(
     ax = _axes(ax)
     kwargs: dict[str, Any] = {"color": SHARPNESS_COLOR, "lw": 1.2}
     kwargs.update(plot_kwargs)
-    floor = max(float(density.density.max()) * 1e-8, 1e-300)
-    ax.semilogy(density.grid, np.maximum(density.density, floor), **kwargs)
+    floor = max(float(density.density.max()) * 1e-6, 1e-300)  # six decades are shown
+    ax.semilogy(density.grid, np.maximum(density.density, floor * 1e-3), **kwargs)
+    ax.set_ylim(floor, float(density.density.max()) * 3)
     if top is not None:
         for k, value in enumerate(top.values):
             ax.axvline(value, color=EDGE_COLOR, ls=":", lw=1.0,
