@@ -17,6 +17,7 @@ from losslab.lessons.optimizers import (
     minibatch_noise,
 )
 from losslab.lessons.perceptron import Walkthrough
+from losslab.lessons.sharpness import EdgeOfStability, edge_of_stability
 from losslab.lessons.xor import XorLandscape, xor_landscape
 
 #: The optimizers section 7 of the report compares.
@@ -32,6 +33,7 @@ class ReportData:
     sweep: Sweep
     minibatch: MinibatchNoise
     xor: XorLandscape
+    edge: EdgeOfStability | None = None
 
 
 def report_data(wt: Walkthrough) -> ReportData:
@@ -50,4 +52,5 @@ def report_data(wt: Walkthrough) -> ReportData:
         sweep=lr_sweep(init=wt.init, data=data),
         minibatch=minibatch_noise([*sorted({1, min(4, data.n)}), None], init=wt.init, data=noisy),
         xor=xor_landscape(),
+        edge=edge_of_stability(),
     )

@@ -9,6 +9,7 @@ from losslab.i18n import Lang, tr
 from losslab.io import check_writable, write_files
 from losslab.lessons.perceptron import Walkthrough
 from losslab.lessons.report import ReportData, report_data
+from losslab.report.curvature import section_sharpness
 from losslab.report.figures import FIGURES, render_figures
 from losslab.report.learning import (
     section_descent,
@@ -38,6 +39,7 @@ SECTIONS = (
     section_step_by_hand,
     section_optimizers,
     section_xor,
+    section_sharpness,
 )
 
 
@@ -48,6 +50,8 @@ def contents(page: Page) -> list[str]:
     parts.append(f"<nav><b>{t('report.toc')}</b><ol>")
     for k in range(1, 9):
         parts.append(f'<li><a href="#s{k}">{t(f"report.s{k}")[3:]}</a></li>')
+    if page.data.edge is not None:
+        parts.append(f'<li><a href="#s9">{t("curvature.report_title")[3:]}</a></li>')
     parts.append("</ol></nav>")
     return parts
 
