@@ -1,0 +1,115 @@
+"""The Dask executor: a LocalCluster of 2 worker processes gives the serial values bit for bit.
+
+One cluster serves the whole module (starting one costs seconds). The oracle is the serial
+executor running the same task in this process, and for the numpy MLP also the objective's
+own one-point loss.
+"""
+
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from losslab.adapters.dask import DaskExecutor
+from losslab.errors import LosslabError
+from losslab.landscape.executor import SerialExecutor, row_blocks
+from tests import distributed_tasks
+from tests.distributed_tasks import MLPPlaneTask, TorchPlaneTask, plane_coords
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="module")
+def executor():
+    with DaskExecutor.local(workers=2) as ex:
+        yield ex
+
+
+def grid(executor, task, rows, rows_per_block=1):
+    values = np.full((rows, task.steps), np.nan)
+    for block, part in executor.map_blocks(task, row_blocks(rows, rows_per_block)):
+        assert part.shape == (block.rows, task.steps)
+        values[block.start : block.stop] = part
+    return values
+
+
+def test_numpy_mlp_plane_equals_serial_bit_for_bit(executor):
+    task = MLPPlaneTask(steps=9)
+    serial = grid(SerialExecutor(), task, 9, 2)
+    distributed = grid(executor, MLPPlaneTask(steps=9), 9, 2)
+    np.testing.assert_array_equal(distributed, serial)
+    # An oracle outside the seam: the objective's own loss at each point.
+    runner = task.prepare()
+    coords = plane_coords(runner.a, runner.c, 0, 9)
+    points = (
+        runner.origin + coords[:, :1] * runner.directions[0] + coords[:, 1:] * runner.directions[1]
+    )
+    loop = np.array([runner.objective.loss(p) for p in points]).reshape(9, 9)
+    np.testing.assert_allclose(serial, loop, rtol=1e-12)
+
+
+def test_torch_mlp_plane_equals_serial_bit_for_bit(executor):
+    serial = grid(SerialExecutor(), TorchPlaneTask(steps=7), 7, 3)
+    distributed = grid(executor, TorchPlaneTask(steps=7), 7, 3)
+    assert np.isfinite(serial).all()
+    np.testing.assert_array_equal(distributed, serial)
+
+
+def test_each_worker_builds_the_task_once(executor):
+    before = executor.client.run(distributed_tasks.builds)
+    grid(executor, MLPPlaneTask(seed=3, steps=8), 8, 1)  # 8 blocks on 2 workers
+    after = executor.client.run(distributed_tasks.builds)
+    assert set(after) == set(before)
+    assert sum(after[w] - before[w] for w in after) <= 2
+    assert all(after[w] - before[w] <= 1 for w in after)
+
+
+def test_a_worker_killed_mid_scan_changes_nothing(executor):
+    task = MLPPlaneTask(seed=5, steps=12, delay=0.1)
+    serial = grid(SerialExecutor(), task, 12, 1)
+    values = np.full((12, 12), np.nan)
+    killed = []
+    blocks = row_blocks(12, 1)
+    for block, part in executor.map_blocks(MLPPlaneTask(seed=5, steps=12, delay=0.1), blocks):
+        values[block.start : block.stop] = part
+        if not killed:  # the first block is back: kill a worker that is busy
+            busy = [w for w, keys in executor.client.processing().items() if keys]
+            killed = busy[:1]
+            pids = executor.client.run(distributed_tasks.pid, workers=killed)
+            executor.client.run(distributed_tasks.exit_soon, workers=killed)
+    assert killed
+    np.testing.assert_array_equal(values, serial)
+    # The nanny started a new process in place of the killed one.
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and len(executor.client.scheduler_info()["workers"]) < 2:
+        time.sleep(0.2)
+    assert pids[killed[0]] not in executor.client.run(distributed_tasks.pid).values()
+
+
+def test_a_scheduler_that_cannot_be_reached_is_one_sentence_within_10_s():
+    start = time.monotonic()
+    with pytest.raises(LosslabError) as info:
+        DaskExecutor.connect("tcp://127.0.0.1:9", timeout=3)
+    assert time.monotonic() - start < 10
+    assert "tcp://127.0.0.1:9" in str(info.value) and "\n" not in str(info.value)
+    assert "dask scheduler" in str(info.value)
+    assert "スケジューラ" in info.value.localized("ja")
+
+
+def test_workers_must_be_a_positive_count():
+    with pytest.raises(LosslabError, match="number of workers 0"):
+        DaskExecutor.local(workers=0)
+
+
+def test_the_light_install_does_not_import_dask():
+    code = (
+        "import sys, losslab, losslab.landscape, losslab.landscape.executor, losslab.adapters; "
+        "print([m for m in ('dask', 'distributed') if m in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
