@@ -93,8 +93,9 @@ def run_block(task: Any, token: str, block: Block) -> tuple[Block, FloatArray]:
 class DaskExecutor:
     """Runs blocks of grid rows on a Dask cluster; a context manager that closes what it started.
 
-    >>> with DaskExecutor.local(workers=2) as ex:  # doctest: +SKIP
-    ...     values = dict(ex.map_blocks(task, row_blocks(51, 4)))
+    Use it as ``with DaskExecutor.local(workers=2) as ex: scan_plane(..., executor=ex)``,
+    or ``DaskExecutor.connect("tcp://host:8786")`` for a cluster that is already running
+    (closing that one closes the client only, never the cluster).
     """
 
     def __init__(self, client: Any, cluster: Any = None, retries: int = RETRIES) -> None:
