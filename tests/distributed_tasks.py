@@ -149,3 +149,13 @@ class TorchPlaneTask(_Lazy):
         d1, d2 = torch.randn(2, objective.n_params, dtype=torch.float64) * 0.3
         axis = np.linspace(-1.0, 1.0, self.steps)
         return _TorchRunner(objective, objective.origin.double(), d1, d2, axis, axis * 0.5)
+
+
+@dataclass
+class FailingTask:
+    """Every block raises the error a bad grid would raise."""
+
+    def run(self, block: Any) -> np.ndarray:
+        from losslab.errors import LosslabError
+
+        raise LosslabError("error.grid_empty", spec="1:0:1")

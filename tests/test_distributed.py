@@ -113,3 +113,10 @@ def test_the_light_install_does_not_import_dask():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_an_error_raised_on_a_worker_reaches_the_client_as_the_same_sentence(executor):
+    with pytest.raises(LosslabError) as info:
+        list(executor.map_blocks(distributed_tasks.FailingTask(), row_blocks(3, 1)))
+    assert info.value.key == "error.grid_empty" and info.value.params == {"spec": "1:0:1"}
+    assert "'1:0:1' が空です" in info.value.localized("ja")
