@@ -33,6 +33,11 @@ def pid() -> int:
     return os.getpid()
 
 
+def scheduler_tasks(dask_scheduler: Any) -> int:
+    """How many tasks the scheduler holds (run with client.run_on_scheduler)."""
+    return len(dask_scheduler.tasks)
+
+
 async def exit_soon() -> None:
     """Kill this worker process 50 ms from now, in the middle of whatever block it runs."""
     asyncio.get_running_loop().call_later(0.05, os._exit, 1)

@@ -120,3 +120,26 @@ def test_an_error_raised_on_a_worker_reaches_the_client_as_the_same_sentence(exe
         list(executor.map_blocks(distributed_tasks.FailingTask(), row_blocks(3, 1)))
     assert info.value.key == "error.grid_empty" and info.value.params == {"spec": "1:0:1"}
     assert "'1:0:1' が空です" in info.value.localized("ja")
+
+
+def test_connect_uses_a_running_cluster_and_close_leaves_it_running(executor):
+    address = executor.client.scheduler.address
+    serial = grid(SerialExecutor(), MLPPlaneTask(seed=7, steps=5), 5, 2)
+    with DaskExecutor.connect(address) as remote:
+        assert remote.cluster is None and remote.workers == 2
+        np.testing.assert_array_equal(grid(remote, MLPPlaneTask(seed=7, steps=5), 5, 2), serial)
+    assert len(executor.client.scheduler_info()["workers"]) == 2  # still there
+
+
+def test_a_caller_that_stops_early_cancels_the_rest(executor):
+    # 40 blocks of 0.5 s on 2 workers would take 10 s; the scheduler forgets them at once.
+    scan = executor.map_blocks(MLPPlaneTask(seed=9, steps=40, delay=0.5), row_blocks(40, 1))
+    next(scan)
+    assert executor.client.run_on_scheduler(distributed_tasks.scheduler_tasks) > 30
+    scan.close()
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline and executor.client.run_on_scheduler(
+        distributed_tasks.scheduler_tasks
+    ):
+        time.sleep(0.1)
+    assert executor.client.run_on_scheduler(distributed_tasks.scheduler_tasks) == 0
