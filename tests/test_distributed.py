@@ -5,8 +5,10 @@ executor running the same task in this process, and for the numpy MLP also the o
 own one-point loss.
 """
 
+import socket
 import subprocess
 import sys
+import threading
 import time
 
 import numpy as np
@@ -143,3 +145,22 @@ def test_a_caller_that_stops_early_cancels_the_rest(executor):
     ):
         time.sleep(0.1)
     assert executor.client.run_on_scheduler(distributed_tasks.scheduler_tasks) == 0
+
+
+def test_a_server_that_is_not_a_scheduler_is_one_sentence():
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def answer_nonsense():
+        conn, _ = server.accept()
+        conn.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n" * 8)
+        time.sleep(2)
+        conn.close()
+
+    threading.Thread(target=answer_nonsense, daemon=True).start()
+    start = time.monotonic()
+    with pytest.raises(LosslabError, match="not a Dask scheduler") as info:
+        DaskExecutor.connect(f"tcp://127.0.0.1:{port}", timeout=3)
+    assert time.monotonic() - start < 10
+    assert info.value.key == "distributed.not_scheduler"
+    server.close()

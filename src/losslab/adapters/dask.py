@@ -21,10 +21,12 @@ Dask is imported here only, and only when an executor is made.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -39,6 +41,9 @@ CACHE_SIZE = 2
 #: How many times a block is re-run when its task raised (a worker that dies is handled
 #: by the scheduler itself, ``distributed.scheduler.allowed-failures`` times).
 RETRIES = 2
+
+#: What ``connect`` says when something answers that is not a Dask scheduler.
+NOT_DASK = "not a Dask scheduler"
 
 _PREPARED: OrderedDict[str, Any] = OrderedDict()
 _LOCK = threading.Lock()
@@ -90,6 +95,39 @@ def run_block(task: Any, token: str, block: Block) -> tuple[Block, FloatArray]:
     return block, values
 
 
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _unreachable(address: str, timeout: float) -> str | None:
+    """Why no Dask scheduler answers at ``address`` within ``timeout`` s; None when one does.
+
+    A probe of its own (connect and handshake, in a fresh event loop on a thread of its
+    own, so it also works under Jupyter's loop) before any Client exists: a Client that
+    fails half-way keeps trying to close itself later.
+    """
+    from distributed.comm.core import connect
+
+    async def probe() -> None:
+        comm = await connect(address, timeout=timeout)  # type: ignore[no-untyped-call]
+        await comm.close()
+
+    def attempt() -> str | None:
+        try:
+            asyncio.run(asyncio.wait_for(probe(), timeout))
+        except TimeoutError:
+            return "timed out"
+        except (OSError, ValueError) as exc:  # refused, no such host, a malformed address
+            return _first_line(exc)
+        except Exception:  # it answered, but not in Dask's protocol
+            return NOT_DASK
+        return None
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(attempt).result()
+
+
 class DaskExecutor:
     """Runs blocks of grid rows on a Dask cluster; a context manager that closes what it started.
 
@@ -132,12 +170,17 @@ class DaskExecutor:
         A scheduler that does not answer within ``timeout`` seconds gives one sentence.
         """
         distributed = _import_distributed()
-        try:
-            client = distributed.Client(address, timeout=float(timeout), set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as exc:
-            detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        why = _unreachable(address, float(timeout))
+        if why is None:
+            try:
+                client = distributed.Client(address, timeout=float(timeout), set_as_default=False)
+            except Exception as exc:
+                why = _first_line(exc)
+        if why == NOT_DASK:
+            raise LosslabError("distributed.not_scheduler", address=address)
+        if why is not None:
             raise LosslabError(
-                "distributed.scheduler", address=address, seconds=f"{timeout:g}", detail=detail
+                "distributed.scheduler", address=address, seconds=f"{timeout:g}", detail=why
             ) from None
         return cls(client)
 
