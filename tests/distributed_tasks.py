@@ -164,3 +164,13 @@ class FailingTask:
         from losslab.errors import LosslabError
 
         raise LosslabError("error.grid_empty", spec="1:0:1")
+
+
+@dataclass
+class WorkerKillingTask:
+    """Block 1 ends the process that runs it, every time (as a block that runs out of memory)."""
+
+    def run(self, block: Any) -> np.ndarray:
+        if block.index == 1:
+            os._exit(1)
+        return np.zeros((block.rows, 3))

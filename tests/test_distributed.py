@@ -164,3 +164,30 @@ def test_a_server_that_is_not_a_scheduler_is_one_sentence():
     assert time.monotonic() - start < 10
     assert info.value.key == "distributed.not_scheduler"
     server.close()
+
+
+def test_a_block_that_kills_every_worker_is_one_sentence(executor):
+    with pytest.raises(LosslabError, match="stopped its worker 4 times") as info:
+        list(executor.map_blocks(distributed_tasks.WorkerKillingTask(), row_blocks(3, 1)))
+    assert info.value.key == "distributed.killed"
+    executor.client.wait_for_workers(2, timeout=30)
+
+
+def test_both_workers_killed_in_turn_still_give_the_serial_values(executor):
+    # Scattered data would be lost for good here; the task, a computed future, is made again.
+    executor.client.wait_for_workers(2, timeout=30)
+    serial = grid(SerialExecutor(), MLPPlaneTask(seed=6, steps=12, delay=0.1), 12, 1)
+    values = np.full((12, 12), np.nan)
+    first = list(executor.client.scheduler_info()["workers"])
+    killed = []
+    for k, (block, part) in enumerate(
+        executor.map_blocks(MLPPlaneTask(seed=6, steps=12, delay=0.1), row_blocks(12, 1))
+    ):
+        values[block.start : block.stop] = part
+        if k in (0, 4) and len(killed) < 2:
+            alive = [w for w in executor.client.scheduler_info()["workers"] if w in first]
+            target = [w for w in alive if w not in killed][:1]
+            executor.client.run(distributed_tasks.exit_soon, workers=target)
+            killed += target
+    assert len(killed) == 2
+    np.testing.assert_array_equal(values, serial)

@@ -5,8 +5,11 @@ workers, on this machine (:meth:`DaskExecutor.local`, a ``LocalCluster`` of proc
 with one thread each) or on a cluster that is already running (:meth:`DaskExecutor.connect`:
 ``dask scheduler`` / ``dask worker``, dask-jobqueue on SLURM or PBS, Kubernetes).
 
-- The task is shipped once: it is scattered to every worker (``broadcast=True``), and each
-  block is a small future that names it, so data never travel with a block.
+- The task is shipped once: its pickled bytes go to the scheduler once, one worker unpickles
+  them into a future, and each block is a small task that names that future, so a worker
+  fetches the task once and the data never travel with a block. It is a computed future
+  rather than scattered data so that it survives any worker dying: the scheduler makes it
+  again from the bytes (scattered data, once its last holder dies, is lost for good).
 - A task may have ``prepare()``: each worker then calls it once per task (a worker-side
   cache keyed by the task's token) and runs every later block on what it built (a model
   and data constructed from a picklable spec), so nothing is built twice on one worker.
@@ -24,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -57,16 +61,23 @@ def _import_distributed() -> Any:
     return distributed
 
 
-def task_token(task: BlockTask) -> str:
-    """A short digest of the pickled task: the key of its worker-side cache.
+def task_payload(task: BlockTask) -> tuple[bytes, str]:
+    """The pickled task and its token (a digest: the key of the worker-side cache).
 
-    >>> task_token(3) == task_token(3), len(task_token(3))
+    >>> task_payload(3)[1] == task_payload(3)[1], len(task_payload(3)[1])
     (True, 16)
     """
     from distributed.protocol import pickle
 
     data: bytes = pickle.dumps(task)  # type: ignore[no-untyped-call]
-    return hashlib.sha256(data).hexdigest()[:16]
+    return data, hashlib.sha256(data).hexdigest()[:16]
+
+
+def load_task(payload: bytes) -> Any:
+    """The task, unpickled on a worker (a computed value: lost, it is computed again)."""
+    from distributed.protocol import pickle
+
+    return pickle.loads(payload)  # type: ignore[no-untyped-call]
 
 
 def prepared(task: Any, token: str) -> Any:
@@ -93,6 +104,13 @@ def run_block(task: Any, token: str, block: Block) -> tuple[Block, FloatArray]:
     """Run one block on a worker: ``(block, values (rows, nx))`` as float64."""
     values = np.asarray(prepared(task, token).run(block), dtype=np.float64)
     return block, values
+
+
+def dask_config(key: str) -> Any:
+    """A value of Dask's configuration (``dask.config.get``)."""
+    import dask
+
+    return dask.config.get(key)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -197,8 +215,11 @@ class DaskExecutor:
         if not blocks:
             return
         distributed = _import_distributed()
-        token = task_token(task)
-        shared = self.client.scatter(task, broadcast=True, hash=False)
+        payload, token = task_payload(task)
+        run_id = uuid.uuid4().hex[:8]  # keys of a scan cancelled just before never clash
+        # The task as a computed future, not scattered data: a worker that holds it may die
+        # (even every one in turn) and the scheduler makes it again from these bytes.
+        shared = self.client.submit(load_task, payload, pure=False, key=f"losslab-task-{run_id}")
         futures = [
             self.client.submit(
                 run_block,
@@ -207,14 +228,18 @@ class DaskExecutor:
                 block,
                 pure=False,
                 retries=self.retries,
-                key=f"losslab-block-{token}-{block.index}",
+                key=f"losslab-block-{token}-{run_id}-{block.index}",
             )
             for block in blocks
         ]
         pending = set(futures)
         try:
             for future in distributed.as_completed(futures, loop=self.client.loop):
-                done, values = future.result()
+                try:
+                    done, values = future.result()
+                except distributed.KilledWorker:
+                    tries = 1 + int(dask_config("distributed.scheduler.allowed-failures"))
+                    raise LosslabError("distributed.killed", tries=tries) from None
                 pending.discard(future)
                 future.release()
                 yield done, values
