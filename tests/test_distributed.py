@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import torch
 
-from losslab.adapters.dask import DaskExecutor
+from losslab.adapters.dask import DaskExecutor, open_executor
 from losslab.errors import LosslabError
 from losslab.landscape.executor import SerialExecutor, row_blocks
 from tests import distributed_tasks
@@ -191,3 +191,14 @@ def test_both_workers_killed_in_turn_still_give_the_serial_values(executor):
             killed += target
     assert len(killed) == 2
     np.testing.assert_array_equal(values, serial)
+
+
+def test_open_executor_gives_what_the_cli_flags_ask_for(executor):
+    with open_executor() as serial:
+        assert isinstance(serial, SerialExecutor)
+    with open_executor(scheduler=executor.client.scheduler.address) as remote:
+        assert isinstance(remote, DaskExecutor) and remote.cluster is None
+    with pytest.raises(LosslabError, match="cannot be used together"):
+        open_executor(workers=2, scheduler="tcp://127.0.0.1:8786")
+    with pytest.raises(LosslabError, match="number of workers -1"):
+        open_executor(workers=-1)

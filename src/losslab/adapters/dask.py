@@ -31,12 +31,13 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import numpy as np
 
 from losslab.errors import LosslabError
-from losslab.landscape.executor import Block, BlockTask, FloatArray
+from losslab.landscape.executor import Block, BlockTask, FloatArray, RowExecutor, SerialExecutor
 
 #: Seconds to wait for a scheduler before saying it cannot be reached.
 CONNECT_TIMEOUT = 5.0
@@ -263,3 +264,24 @@ class DaskExecutor:
     def __repr__(self) -> str:
         where = "local" if self.cluster is not None else self.client.scheduler.address
         return f"DaskExecutor({where}, workers={self.workers})"
+
+
+def open_executor(
+    workers: int | None = None, scheduler: str | None = None, timeout: float = CONNECT_TIMEOUT
+) -> AbstractContextManager[RowExecutor]:
+    """The executor the CLI's ``--workers N`` / ``--scheduler ADDRESS`` ask for, to use in ``with``.
+
+    Neither: the serial executor (Dask is not imported). ``workers``: a local cluster of that
+    many processes, closed on leaving. ``scheduler``: a running cluster (left running).
+
+    >>> with open_executor() as executor:
+    ...     executor
+    SerialExecutor()
+    """
+    if workers is not None and scheduler is not None:
+        raise LosslabError("distributed.both")
+    if scheduler is not None:
+        return DaskExecutor.connect(scheduler, timeout=timeout)
+    if workers is not None:
+        return DaskExecutor.local(workers=workers)
+    return nullcontext(SerialExecutor())
