@@ -147,9 +147,9 @@ class BatchedLoss:
 
     def losses(self, flats: torch.Tensor) -> torch.Tensor:
         """Losses (m,) float64 at flat parameter vectors (m, P), ``chunk`` points per pass."""
-        pts = flats.to(self.device, self.dtype)
-        parts = [self._chunk_losses(pts[s : s + self.chunk]).cpu()
-                 for s in range(0, pts.shape[0], self.chunk)]  # fmt: skip
+        step = self.chunk  # each chunk moves to the device on its own: (m, P) may not fit
+        parts = [self._chunk_losses(flats[s : s + step].to(self.device, self.dtype)).cpu()
+                 for s in range(0, flats.shape[0], step)]  # fmt: skip
         return torch.cat(parts) if parts else torch.zeros(0, dtype=torch.float64)
 
     def plane(
