@@ -108,7 +108,9 @@ def main() -> None:
     start = time.perf_counter()
     task._runner = task.prepare()
     t_build = time.perf_counter() - start
+    cpu = time.process_time()
     serial, t_serial = scan(SerialExecutor(), task, steps, rows)
+    cpu_serial = time.process_time() - cpu
     print(f"digits MLP {steps}x{steps}, {rows} row(s) per block, one thread per process")
     print(f"  serial (this process): {t_serial:6.2f} s  ({t_serial / steps**2 * 1e3:.2f} ms/point)"
           f" after building in {t_build:.2f} s")  # fmt: skip
@@ -116,10 +118,21 @@ def main() -> None:
     with DaskExecutor.local(workers=2) as executor:
         print(f"  LocalCluster of 2 workers started in {time.perf_counter() - start:.2f} s")
         cold, t_cold = scan(executor, DigitsPlaneTask(steps), steps, rows)
+        before = executor.client.run(time.process_time)
+        cpu = time.process_time()
         warm, t_warm = scan(executor, DigitsPlaneTask(steps), steps, rows)
+        cpu_client = time.process_time() - cpu
+        after = executor.client.run(time.process_time)
+        cpu_workers = sum(after[w] - before[w] for w in after)
         same = np.array_equal(cold, serial) and np.array_equal(warm, serial)
         print(f"  2 workers, building: {t_cold:6.2f} s  speed-up {t_serial / t_cold:.2f}x")
         print(f"  2 workers, built:    {t_warm:6.2f} s  speed-up {t_serial / t_warm:.2f}x")
+        # CPU seconds do not depend on what else runs on the machine: the work per point in
+        # the workers against this process, and the bound that gives on 2 free cores.
+        bound = 2 * cpu_serial / max(cpu_workers, cpu_serial)
+        print(f"  CPU seconds: serial {cpu_serial:.2f}, 2 workers {cpu_workers:.2f} together "
+              f"(+ {cpu_client:.2f} in this process: client and scheduler); "
+              f"on 2 free cores at most {bound:.2f}x")  # fmt: skip
         print(f"  values identical to serial bit for bit: {same}")
         n = args.blocks
         scan(executor, EmptyTask(20), 20, 1)  # warm-up
