@@ -33,6 +33,13 @@ def pid() -> int:
     return os.getpid()
 
 
+def config(key: str) -> Any:
+    """A value of Dask's configuration in this process."""
+    import dask
+
+    return dask.config.get(key)
+
+
 def scheduler_tasks(dask_scheduler: Any) -> int:
     """How many tasks the scheduler holds (run with client.run_on_scheduler)."""
     return len(dask_scheduler.tasks)

@@ -210,3 +210,5 @@ def test_local_workers_keep_glibcs_dynamic_malloc_thresholds(executor):
     found = executor.client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_")
     assert set(found.values()) == {os.environ.get("MALLOC_TRIM_THRESHOLD_")}
     assert os.environ.get("MALLOC_TRIM_THRESHOLD_") is None  # nor was this process changed
+    profiling = executor.client.run(distributed_tasks.config, "distributed.worker.profile.enabled")
+    assert set(profiling.values()) == {False}

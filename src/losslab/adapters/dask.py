@@ -179,8 +179,13 @@ class DaskExecutor:
         # Dask gives its worker processes MALLOC_TRIM_THRESHOLD_=65536. Any explicit value turns
         # off glibc's dynamic mmap threshold, so every activation of a grid point (about 1 MB
         # for the digits MLP) is mapped and unmapped again: 1.3-1.6x the CPU time per point
-        # (measured). The workers started here keep glibc's defaults instead.
-        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+        # (measured). The workers started here keep glibc's defaults instead, and run without
+        # the statistical profiler (it samples every 10 ms for a dashboard they do not have).
+        quiet = {
+            "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+            "distributed.worker.profile.enabled": False,
+        }
+        with dask.config.set(quiet):
             cluster = distributed.LocalCluster(**options)
         try:
             client = distributed.Client(cluster, set_as_default=False)
