@@ -181,11 +181,11 @@ class DaskExecutor:
         # for the digits MLP) is mapped and unmapped again: 1.3-1.6x the CPU time per point
         # (measured). The workers started here keep glibc's defaults instead, and run without
         # the statistical profiler (it samples every 10 ms for a dashboard they do not have).
-        quiet = {
-            "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
-            "distributed.worker.profile.enabled": False,
-        }
-        with dask.config.set(quiet):
+        # The profiler setting goes in the nannies' own copy of the configuration, so that a
+        # worker they restart (after it died) has it too.
+        no_profile = {"distributed": {"worker": {"profile": {"enabled": False}}}}
+        options.setdefault("config", dask.config.merge(dask.config.config, no_profile))
+        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
             cluster = distributed.LocalCluster(**options)
         try:
             client = distributed.Client(cluster, set_as_default=False)
