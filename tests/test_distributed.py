@@ -110,6 +110,7 @@ def test_workers_must_be_a_positive_count():
 def test_the_light_install_does_not_import_dask():
     code = (
         "import sys, losslab, losslab.landscape, losslab.landscape.executor, losslab.adapters; "
+        "from losslab.adapters.dask import open_executor; open_executor().__enter__(); "
         "print([m for m in ('dask', 'distributed') if m in sys.modules])"
     )
     result = subprocess.run(
