@@ -24,7 +24,7 @@ LAYERS = [
     {"cli", "__main__"},
 ]
 COMPUTATION = {"i18n", "errors", "defaults", "core", "analysis", "landscape", "optim", "lessons"}
-DRAWING = ("matplotlib", "plotly", "dash", "torch", "latex2mathml", "tqdm")
+DRAWING = ("matplotlib", "plotly", "dash", "torch", "latex2mathml", "tqdm", "dask", "distributed")
 # Leaf modules allowed one display package, imported lazily inside a function.
 LAZY_LEAVES = {"landscape/progress.py": "tqdm"}
 
@@ -74,7 +74,8 @@ def test_every_package_has_a_layer():
 def test_importing_losslab_loads_no_drawing_library():
     code = (
         "import sys, losslab; losslab.walkthrough(); "
-        "print([m for m in ('matplotlib', 'plotly', 'tqdm', 'torch', 'dash') if m in sys.modules])"
+        "print([m for m in ('matplotlib', 'plotly', 'tqdm', 'torch', 'dash', 'dask', 'distributed')"
+        " if m in sys.modules])"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

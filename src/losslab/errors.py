@@ -47,3 +47,12 @@ class LosslabError(ValueError):
     def localized(self, lang: Lang) -> str:
         """The message in ``lang`` ('en' or 'ja')."""
         return tr(self.key, lang, **self.params)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from its key and fields, so that an error raised on a Dask worker
+        # reaches the client as the same sentence (the default would pass the text as key).
+        return (_rebuild, (type(self), self.key, self.params))
+
+
+def _rebuild(cls: type[LosslabError], key: str, params: dict[str, Any]) -> LosslabError:
+    return cls(key, **params)
