@@ -10,10 +10,11 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from numpy.typing import NDArray
 from PIL import Image
 from tqdm import tqdm
@@ -31,6 +32,7 @@ from losslab.plots.static import (
     style,
 )
 
+FloatArray = NDArray[np.float64]
 View = Literal["contour", "3d"]
 
 
@@ -43,80 +45,89 @@ def frame_steps(steps: int, frames: int) -> NDArray[np.int_]:
     return np.round(np.linspace(0, steps, max(1, frames))).astype(int)
 
 
+def _data_panel(fig: Figure, slot: Any, training: TrainingRun, lang: Lang) -> tuple[Any, Any]:
+    """The data, the curve behind them and the model's line (returned, with its axes)."""
+    xs, ts = training.teacher_curve
+    ax = fig.add_subplot(slot)
+    label = curve_label(training.data.meta, training.minimum, lang)
+    ax.plot(xs, ts, color=TEACHER_COLOR, lw=2.5, label=label)
+    ax.scatter(*training.data.drawn(), color=TEACHER_COLOR, edgecolor="black", s=16, zorder=3)
+    (model_line,) = ax.plot(xs, training.predictions[0], color=MODEL_COLOR, lw=2)
+    lo = min(float(ts.min()), float(training.data.t.min()))
+    hi = max(float(ts.max()), float(training.data.t.max()))
+    pad = 0.6 * (hi - lo) + 1.0
+    ax.set_ylim(lo - pad, hi + pad)
+    ax.set_xlabel(tr("fig.x", lang))
+    ax.set_ylabel(tr("fig.y", lang))
+    ax.grid(alpha=0.3)
+    return ax, model_line
+
+
+def _landscape_panel(
+    fig: Figure, slot: Any, training: TrainingRun, view: View, lang: Lang
+) -> tuple[Any, Any]:
+    """The landscape (contour map or 3D surface) with the minimum; returns the path and point."""
+    traj, land = training.trajectory, training.landscape
+    A, C = np.meshgrid(*land.axes)
+    p = traj.params
+    if view == "3d":
+        ax = fig.add_subplot(slot, projection="3d", computed_zorder=False)
+        ax.plot_surface(
+            A, C, land.values, cmap="viridis", alpha=0.55, rstride=5, cstride=5, linewidth=0
+        )
+        ax.scatter(
+            [training.minimum[0]], [training.minimum[1]], [training.min_loss],
+            color=MINIMUM_COLOR, s=50, depthshade=False,
+        )  # fmt: skip
+        (path_line,) = ax.plot(p[:1, 0], p[:1, 1], traj.losses[:1], "-", color="black")
+        (point,) = ax.plot(
+            p[:1, 0], p[:1, 1], traj.losses[:1], "o", color="white", mec="black", ms=8
+        )
+        ax.set_zlabel(loss_label(land.meta, lang))
+        ax.view_init(elev=35, azim=-120)
+    else:
+        ax = fig.add_subplot(slot)
+        levels = _contour_levels(land.values)
+        ax.contourf(A, C, land.values, levels=levels, cmap="viridis", extend="both")
+        ax.plot(*training.minimum, "o", color=MINIMUM_COLOR, mec="black", ms=7)
+        (path_line,) = ax.plot(p[:1, 0], p[:1, 1], "-", color="white", lw=1.2)
+        (point,) = ax.plot(p[:1, 0], p[:1, 1], "o", color="white", mec="black", ms=8)
+        ax.set_aspect("equal")
+        ax.set_xlim(land.axes[0][0], land.axes[0][-1])
+        ax.set_ylim(land.axes[1][0], land.axes[1][-1])
+    _label_axes(ax, land)
+    lr = traj.meta["hyperparameters"].get("learning_rate", float("nan"))
+    name = optimizer_name(traj.meta["optimizer"], lang)
+    ax.set_title(tr("fig.optimizer_path", lang, name=name, lr=lr))
+    return path_line, point
+
+
+def _loss_panel(fig: Figure, slot: Any, excess: FloatArray, lang: Lang) -> tuple[Any, Any]:
+    """The loss above its minimum per step (grey), with the part so far and a point."""
+    ax = fig.add_subplot(slot)
+    ax.semilogy(excess, color="lightgrey", lw=1.5)
+    (loss_line,) = ax.semilogy(excess[:1], color=MODEL_COLOR, lw=2)
+    (loss_point,) = ax.semilogy(excess[:1], "o", color=MODEL_COLOR)
+    ax.set_xlabel(tr("fig.step", lang))
+    ax.set_ylabel(tr("fig.loss_minus_min", lang))
+    ax.grid(alpha=0.3, which="both")
+    return loss_line, loss_point
+
+
 def render_frames(
     training: TrainingRun, frames: int = 40, view: View = "contour", lang: Lang = "en"
 ) -> Iterator[Image.Image]:
     """Yield one RGB image per frame (1000 x 720 pixels)."""
     traj = training.trajectory
-    xs, ts = training.teacher_curve
-    land = training.landscape
-    A, C = np.meshgrid(*land.axes)
-    lr = traj.meta["hyperparameters"].get("learning_rate", float("nan"))
+    p = traj.params
+    excess = np.maximum(traj.losses - training.min_loss, 1e-300)
     with style():
         fig = _new_figure(10.0, 7.2)
         fig.set_dpi(100)
         grid = fig.add_gridspec(2, 2, height_ratios=[1.5, 1])
-        ax_data = fig.add_subplot(grid[0, 0])
-        ax_data.plot(
-            xs,
-            ts,
-            color=TEACHER_COLOR,
-            lw=2.5,
-            label=curve_label(training.data.meta, training.minimum, lang),
-        )
-        ax_data.scatter(
-            *training.data.drawn(), color=TEACHER_COLOR, edgecolor="black", s=16, zorder=3
-        )
-        (model_line,) = ax_data.plot(xs, training.predictions[0], color=MODEL_COLOR, lw=2)
-        lo = min(float(ts.min()), float(training.data.t.min()))
-        hi = max(float(ts.max()), float(training.data.t.max()))
-        pad = 0.6 * (hi - lo) + 1.0
-        ax_data.set_ylim(lo - pad, hi + pad)
-        ax_data.set_xlabel(tr("fig.x", lang))
-        ax_data.set_ylabel(tr("fig.y", lang))
-        ax_data.grid(alpha=0.3)
-        p = traj.params
-        if view == "3d":
-            ax_land = fig.add_subplot(grid[0, 1], projection="3d", computed_zorder=False)
-            ax_land.plot_surface(
-                A, C, land.values, cmap="viridis", alpha=0.55, rstride=5, cstride=5, linewidth=0
-            )
-            ax_land.scatter(
-                [training.minimum[0]],
-                [training.minimum[1]],
-                [training.min_loss],
-                color=MINIMUM_COLOR,
-                s=50,
-                depthshade=False,
-            )
-            (path_line,) = ax_land.plot(p[:1, 0], p[:1, 1], traj.losses[:1], "-", color="black")
-            (point,) = ax_land.plot(
-                p[:1, 0], p[:1, 1], traj.losses[:1], "o", color="white", mec="black", ms=8
-            )
-            ax_land.set_zlabel(loss_label(land.meta, lang))
-            ax_land.view_init(elev=35, azim=-120)
-        else:
-            ax_land = fig.add_subplot(grid[0, 1])
-            levels = _contour_levels(land.values)
-            ax_land.contourf(A, C, land.values, levels=levels, cmap="viridis", extend="both")
-            ax_land.plot(*training.minimum, "o", color=MINIMUM_COLOR, mec="black", ms=7)
-            (path_line,) = ax_land.plot(p[:1, 0], p[:1, 1], "-", color="white", lw=1.2)
-            (point,) = ax_land.plot(p[:1, 0], p[:1, 1], "o", color="white", mec="black", ms=8)
-            ax_land.set_aspect("equal")
-            ax_land.set_xlim(land.axes[0][0], land.axes[0][-1])
-            ax_land.set_ylim(land.axes[1][0], land.axes[1][-1])
-        _label_axes(ax_land, land)
-        ax_land.set_title(
-            tr("fig.optimizer_path", lang, name=optimizer_name(traj.meta["optimizer"], lang), lr=lr)
-        )
-        ax_loss = fig.add_subplot(grid[1, :])
-        excess = np.maximum(traj.losses - training.min_loss, 1e-300)
-        ax_loss.semilogy(excess, color="lightgrey", lw=1.5)
-        (loss_line,) = ax_loss.semilogy(excess[:1], color=MODEL_COLOR, lw=2)
-        (loss_point,) = ax_loss.semilogy(excess[:1], "o", color=MODEL_COLOR)
-        ax_loss.set_xlabel(tr("fig.step", lang))
-        ax_loss.set_ylabel(tr("fig.loss_minus_min", lang))
-        ax_loss.grid(alpha=0.3, which="both")
+        ax_data, model_line = _data_panel(fig, grid[0, 0], training, lang)
+        path_line, point = _landscape_panel(fig, grid[0, 1], training, view, lang)
+        loss_line, loss_point = _loss_panel(fig, grid[1, :], excess, lang)
         canvas = FigureCanvasAgg(fig)
         for k in frame_steps(traj.steps, frames):
             model_line.set_ydata(training.predictions[k])
@@ -129,8 +140,7 @@ def render_frames(
             else:
                 path_line.set_data(p[: k + 1, 0], p[: k + 1, 1])
                 point.set_data(p[k : k + 1, 0], p[k : k + 1, 1])
-            steps_so_far = np.arange(k + 1)
-            loss_line.set_data(steps_so_far, excess[: k + 1])
+            loss_line.set_data(np.arange(k + 1), excess[: k + 1])
             loss_point.set_data([k], [excess[k]])
             canvas.draw()  # type: ignore[no-untyped-call]
             rgba = np.asarray(canvas.buffer_rgba())  # type: ignore[no-untyped-call]
