@@ -170,7 +170,7 @@ class DaskExecutor:
             "n_workers": int(workers),
             "threads_per_worker": int(threads_per_worker),
             "processes": True,
-            "dashboard_address": None,
+            "dashboard_address": ":0",  # any free port: none is fixed (8787 may be taken)
             "silence_logs": 40,  # logging.ERROR: a scan prints its own progress
         }
         options.update(kwargs)

@@ -52,5 +52,5 @@ def report_data(wt: Walkthrough) -> ReportData:
         sweep=lr_sweep(init=wt.init, data=data),
         minibatch=minibatch_noise([*sorted({1, min(4, data.n)}), None], init=wt.init, data=noisy),
         xor=xor_landscape(),
-        edge=edge_of_stability(),
+        edge=edge_of_stability(data=data),
     )

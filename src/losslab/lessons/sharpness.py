@@ -18,11 +18,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from losslab.analysis.curvature import operator_of, top_eigenvalues
-from losslab.core.data import teacher_data
+from losslab.core.data import Dataset, teacher_data
 from losslab.core.datasets import toy_data
 from losslab.core.losses import MeanSquaredError
 from losslab.core.mlp import MLP
 from losslab.core.objective import Objective, perceptron_objective
+from losslab.defaults import START
 from losslab.errors import LosslabError
 
 FloatArray = NDArray[np.float64]
@@ -153,15 +154,20 @@ class EdgeOfStability:
 
 
 def edge_of_stability(
-    learning_rate: float = 0.1, steps: int = 2500, every: int = 10, seed: int = 0
+    learning_rate: float = 0.1,
+    steps: int = 2500,
+    every: int = 10,
+    seed: int = 0,
+    data: Dataset | None = None,
 ) -> EdgeOfStability:
-    """The perceptron at 0.9 and 1.1 times ``2/λmax`` and the toy MLP at ``learning_rate``."""
-    perceptron = perceptron_objective(teacher_data())
-    lam = top_eigenvalues(operator_of(perceptron, [3.0, 2.0]), k=1).lambda_max
+    """The perceptron at 0.9 and 1.1 times ``2/λmax`` and the toy MLP at ``learning_rate``.
+
+    The perceptron runs on ``data`` (the walk-through's; default: the teacher data).
+    """
+    perceptron = perceptron_objective(teacher_data() if data is None else data)
+    lam = top_eigenvalues(operator_of(perceptron, START), k=1).lambda_max
     runs = tuple(
-        sharpness_run(
-            perceptron, [3.0, 2.0], f * 2.0 / lam, 60, every=20, problem_text="y = wx + b"
-        )
+        sharpness_run(perceptron, START, f * 2.0 / lam, 60, every=20, problem_text="y = wx + b")
         for f in (0.9, 1.1)
     )
     problem, init = toy_mlp_problem(seed=seed)
