@@ -19,6 +19,8 @@ from losslab.plots.grid import thinned
 EDGE = {"color": "black", "width": 1}
 #: Plotly's toolbar upright at the right edge, where it covers no title.
 MODEBAR = {"orientation": "v"}
+
+FloatArray = NDArray[np.float64]
 FONTS = (
     "'DejaVu Sans', 'Noto Sans CJK JP', 'IPAexGothic', 'IPAGothic', 'Hiragino Sans', "
     "'Yu Gothic', Meiryo, sans-serif"
@@ -50,6 +52,55 @@ def log_axis(values: NDArray[np.float64]) -> dict[str, object]:
     return axis
 
 
+def _grid_traces(
+    a: FloatArray, c: FloatArray, values: FloatArray, name: str, points: bool
+) -> list[go.Scatter3d | go.Surface]:
+    """The surface, and the grid points as a scatter when ``points``."""
+    traces: list[go.Scatter3d | go.Surface] = [
+        go.Surface(x=a, y=c, z=values, colorscale="Viridis", opacity=0.55, showscale=False,
+                   name=name, hoverinfo="x+y+z")
+    ]  # fmt: skip
+    if points:
+        A, C = np.meshgrid(a, c)
+        marker = {"size": 1.8, "color": values.ravel(), "colorscale": "Viridis"}
+        traces.append(
+            go.Scatter3d(x=A.ravel(), y=C.ravel(), z=values.ravel(), mode="markers",
+                         marker=marker, name=name, hoverinfo="x+y+z")
+        )  # fmt: skip
+    return traces
+
+
+def _minimum_pin(quadratic: QuadraticForm, height: float, lang: Lang) -> go.Scatter3d:
+    """A red pin: a stem rises from the minimum through the surface to a large head, so
+    the point shows from every side (a point alone hides under the surface)."""
+    w, b = quadratic.minimum
+    return go.Scatter3d(
+        x=[w, w],
+        y=[b, b],
+        z=[quadratic.min_loss, quadratic.min_loss + height],
+        mode="lines+markers",
+        line={"color": "red", "width": 9},
+        marker={"size": [8, 12], "color": "red", "symbol": "diamond",
+                "line": {"color": "black", "width": 2}},
+        name=tr("fig.minimum", lang, w=w, b=b),
+    )  # fmt: skip
+
+
+def _path_3d(trajectory: Trajectory, lang: Lang) -> go.Scatter3d:
+    """The optimizer's path over the surface: (w, b, loss) at every step."""
+    p = trajectory.params
+    lr = trajectory.meta.get("hyperparameters", {}).get("learning_rate", float("nan"))
+    return go.Scatter3d(
+        x=p[:, 0],
+        y=p[:, 1],
+        z=trajectory.losses,
+        mode="lines+markers",
+        line={"color": "black", "width": 4},
+        marker={"size": 2.5, "color": "white"},
+        name=tr("fig.path", lang, lr=lr),
+    )
+
+
 def landscape_3d(
     landscape: Landscape,
     quadratic: QuadraticForm | None = None,
@@ -65,63 +116,11 @@ def landscape_3d(
     """
     a, c, values = thinned(landscape, 201)
     names = landscape.meta.get("param_names", ["w", "b"])
-    fig = go.Figure()
-    fig.add_trace(
-        go.Surface(
-            x=a,
-            y=c,
-            z=values,
-            colorscale="Viridis",
-            opacity=0.55,
-            showscale=False,
-            name=loss_label(landscape.meta, lang),
-            hoverinfo="x+y+z",
-        )
-    )
-    if points:
-        A, C = np.meshgrid(a, c)
-        fig.add_trace(
-            go.Scatter3d(
-                x=A.ravel(),
-                y=C.ravel(),
-                z=values.ravel(),
-                mode="markers",
-                marker={"size": 1.8, "color": values.ravel(), "colorscale": "Viridis"},
-                name=loss_label(landscape.meta, lang),
-                hoverinfo="x+y+z",
-            )
-        )
+    fig = go.Figure(_grid_traces(a, c, values, loss_label(landscape.meta, lang), points))
     if quadratic is not None:
-        w, b = quadratic.minimum
-        # A red pin: a stem rises from the minimum through the surface to a large head, so
-        # the point shows from every side (a point alone hides under the surface).
-        top = quadratic.min_loss + 0.45 * float(np.ptp(values))
-        fig.add_trace(
-            go.Scatter3d(
-                x=[w, w],
-                y=[b, b],
-                z=[quadratic.min_loss, top],
-                mode="lines+markers",
-                line={"color": "red", "width": 9},
-                marker={"size": [8, 12], "color": "red", "symbol": "diamond",
-                        "line": {"color": "black", "width": 2}},
-                name=tr("fig.minimum", lang, w=w, b=b),
-            )
-        )  # fmt: skip
+        fig.add_trace(_minimum_pin(quadratic, 0.45 * float(np.ptp(values)), lang))
     if trajectory is not None:
-        p = trajectory.params
-        lr = trajectory.meta.get("hyperparameters", {}).get("learning_rate", float("nan"))
-        fig.add_trace(
-            go.Scatter3d(
-                x=p[:, 0],
-                y=p[:, 1],
-                z=trajectory.losses,
-                mode="lines+markers",
-                line={"color": "black", "width": 4},
-                marker={"size": 2.5, "color": "white"},
-                name=tr("fig.path", lang, lr=lr),
-            )
-        )
+        fig.add_trace(_path_3d(trajectory, lang))
     fig.update_layout(
         title={"text": wrap_title(tr("fig.landscape_title", lang)), "font": {"size": 14}},
         scene={
