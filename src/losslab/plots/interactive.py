@@ -151,7 +151,7 @@ def contour_map(
     """Contours of the loss (click a point to choose a start), the minimum and a path."""
     a, c = landscape.axes
     names = landscape.meta.get("param_names", ["w", "b"])
-    lo, hi = float(landscape.values.min()), float(landscape.values.max())
+    lo = float(landscape.values.min())
     fig = go.Figure()
     fig.add_trace(
         go.Contour(
@@ -178,33 +178,7 @@ def contour_map(
             )
         )
     if trajectory is not None:
-        p = trajectory.params
-        lr = trajectory.meta.get("hyperparameters", {}).get("learning_rate", float("nan"))
-        name = optimizer_name(str(trajectory.meta.get("optimizer", "")), lang)
-        fig.add_trace(
-            go.Scatter(
-                x=p[:, 0],
-                y=p[:, 1],
-                mode="lines+markers",
-                name=tr("fig.optimizer_path", lang, name=name, lr=lr),
-                line={"color": "white", "width": 2},
-                marker={"size": 4, "color": "white", "line": {"color": "black", "width": 1}},
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=p[:1, 0],
-                y=p[:1, 1],
-                mode="markers",
-                name=tr("fig.start", lang, w=p[0, 0], b=p[0, 1]),
-                marker={
-                    "symbol": "square",
-                    "size": 11,
-                    "color": "#1f77b4",
-                    "line": {"color": "white", "width": 1},
-                },
-            )
-        )
+        fig.add_traces(_path_2d(trajectory, lang))
     fig.update_layout(
         xaxis_title=str(names[0]), yaxis_title=str(names[1]),
         xaxis={"range": [a[0], a[-1]]}, yaxis={"range": [c[0], c[-1]], "scaleanchor": "x"},
@@ -214,8 +188,33 @@ def contour_map(
         title={"text": tr("fig.contour_title", lang), "font": {"size": 14}},
         font={"family": FONTS}, uirevision="keep",
     )  # fmt: skip
-    del hi
     return fig
+
+
+def _path_2d(trajectory: Trajectory, lang: Lang) -> list[go.Scatter]:
+    """The optimizer's path on the contour map (white) and its start (a blue square)."""
+    p = trajectory.params
+    lr = trajectory.meta.get("hyperparameters", {}).get("learning_rate", float("nan"))
+    name = optimizer_name(str(trajectory.meta.get("optimizer", "")), lang)
+    start = {"symbol": "square", "size": 11, "color": "#1f77b4",
+             "line": {"color": "white", "width": 1}}  # fmt: skip
+    return [
+        go.Scatter(
+            x=p[:, 0],
+            y=p[:, 1],
+            mode="lines+markers",
+            name=tr("fig.optimizer_path", lang, name=name, lr=lr),
+            line={"color": "white", "width": 2},
+            marker={"size": 4, "color": "white", "line": {"color": "black", "width": 1}},
+        ),
+        go.Scatter(
+            x=p[:1, 0],
+            y=p[:1, 1],
+            mode="markers",
+            marker=start,
+            name=tr("fig.start", lang, w=p[0, 0], b=p[0, 1]),
+        ),
+    ]
 
 
 def data_and_lines(
