@@ -97,8 +97,25 @@ def load_callable(spec: str, what: str) -> Any:
         finally:
             sys.path.pop(0)
         return getattr(module, name)
+    except ModuleNotFoundError as exc:
+        raise missing_module(exc, what, spec) from None
     except (OSError, ImportError, AttributeError, SyntaxError) as exc:
         raise LosslabError("error.torch_load", what=what, spec=spec, reason=str(exc)) from None
+
+
+def missing_module(exc: ModuleNotFoundError, what: str, spec: str) -> LosslabError:
+    """The sentence for a factory whose file needs a module that is not installed: named."""
+    module = (exc.name or str(exc)).split(".")[0]  # the top-level package is what is missing
+    return LosslabError("error.torch_module", what=what, spec=spec, module=module)
+
+
+def call_factory(spec: str, what: str) -> Any:
+    """``load_callable(spec, what)()``: a module the factory imports when called is named too."""
+    factory = load_callable(spec, what)
+    try:
+        return factory()
+    except ModuleNotFoundError as exc:
+        raise missing_module(exc, what, spec) from None
 
 
 def load_state(path: str) -> Any:
@@ -152,10 +169,10 @@ class TorchSpec:
         """The model, data and loss read from their files, bound into a TorchProblem."""
         from losslab.adapters.torch_problem import TorchProblem
 
-        model = load_callable(self.model, "the model")()
+        model = call_factory(self.model, "the model")
         if self.checkpoint:
             load_checkpoint(model, self.checkpoint)
-        data = load_callable(self.data, "the data")()
+        data = call_factory(self.data, "the data")
         dtype = getattr(torch, self.dtype)
         return TorchProblem(model, loss_function(self.loss), data, self.batch_size,
                             self.device, dtype, method=self.method, copy_model=False)  # fmt: skip
