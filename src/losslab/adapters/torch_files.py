@@ -7,6 +7,7 @@ Dask worker builds the model and reads the data once and keeps them for later bl
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import sys
 from collections.abc import Callable, Iterable
@@ -87,13 +88,20 @@ def load_callable(spec: str, what: str) -> Any:
     if not path or not name:
         raise LosslabError("error.torch_load", what=what, spec=spec, reason="no ':name'")
     try:
-        module_spec = importlib.util.spec_from_file_location(f"losslab_user_{name}", path)
+        # A module name of its own per file, in sys.modules (a dataclass in it needs that).
+        digest = hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:8]
+        module_name = f"losslab_user_{Path(path).stem}_{digest}"
+        module_spec = importlib.util.spec_from_file_location(module_name, path)
         if module_spec is None or module_spec.loader is None:
             raise ImportError(f"cannot import {path}")
         module = importlib.util.module_from_spec(module_spec)
+        sys.modules[module_name] = module
         sys.path.insert(0, str(Path(path).resolve().parent))
         try:
             module_spec.loader.exec_module(module)
+        except BaseException:
+            sys.modules.pop(module_name, None)
+            raise
         finally:
             sys.path.pop(0)
         return getattr(module, name)
