@@ -216,3 +216,19 @@ def test_torch_scan_names_a_module_its_factory_needs(tmp_path, capsys):
                  "--out", str(tmp_path / "out")])  # fmt: skip
     err = capsys.readouterr().err
     assert code == 2 and "'sklearn_not_installed_here'" in err and ".[examples]" in err
+
+
+def test_landscape_on_two_local_workers_writes_the_serial_values(tmp_path):
+    from losslab.cli import main
+    from losslab.landscape.result import Landscape
+
+    common = ["landscape", "--steps", "20", "--points", "9", "--quiet", "--plane", "random"]
+    assert main([*common, "--out", str(tmp_path / "serial")]) == 0
+    resume = tmp_path / "resume.npz"
+    assert main([*common, "--workers", "2", "--resume", str(resume),
+                 "--out", str(tmp_path / "dask")]) == 0  # fmt: skip
+    serial = Landscape.load(tmp_path / "serial" / "landscape.npz")
+    spread = Landscape.load(tmp_path / "dask" / "landscape.npz")
+    np.testing.assert_array_equal(spread.values, serial.values)
+    with np.load(resume) as saved:
+        np.testing.assert_array_equal(saved["values"], serial.values)
