@@ -232,3 +232,19 @@ def test_landscape_on_two_local_workers_writes_the_serial_values(tmp_path):
     np.testing.assert_array_equal(spread.values, serial.values)
     with np.load(resume) as saved:
         np.testing.assert_array_equal(saved["values"], serial.values)
+
+
+def test_torch_scan_on_two_local_workers_writes_the_serial_values(tmp_path):
+    from losslab.cli import main
+    from losslab.landscape.result import Landscape
+    from tests import distributed_tasks
+
+    path = distributed_tasks.__file__
+    common = ["torch-scan", "--model", f"{path}:torch_mlp", "--data", f"{path}:torch_data",
+              "--points", "5", "--quiet"]  # fmt: skip
+    assert main([*common, "--out", str(tmp_path / "serial")]) == 0
+    assert main([*common, "--workers", "2", "--out", str(tmp_path / "dask")]) == 0
+    serial = Landscape.load(tmp_path / "serial" / "torch-plane.npz")
+    spread = Landscape.load(tmp_path / "dask" / "torch-plane.npz")
+    assert np.isfinite(serial.values).all()
+    np.testing.assert_array_equal(spread.values, serial.values)
