@@ -46,9 +46,10 @@ class DigitsRunner:
 
     def run(self, block: Block) -> np.ndarray:
         a, c = np.meshgrid(self.axis, self.axis[block.start : block.stop])
-        coords = torch.tensor(np.stack([a.ravel(), c.ravel()], axis=1))
-        values = self.objective.loss_plane(self.origin, self.d1, self.d2, coords)
-        return values.numpy().reshape(block.rows, self.axis.size)
+        coords = np.stack([a.ravel(), c.ravel()], axis=1)
+        directions = np.stack([self.d1.numpy(), self.d2.numpy()])
+        values = self.objective.loss_plane(self.origin.numpy(), directions, coords)
+        return np.asarray(values).reshape(block.rows, self.axis.size)
 
 
 @dataclass
