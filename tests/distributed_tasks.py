@@ -182,3 +182,67 @@ class WorkerKillingTask:
         if block.index == 1:
             os._exit(1)
         return np.zeros((block.rows, 3))
+
+
+# --- specs and factories for scans through the engine (losslab.landscape.scan_plane) ---------
+class _Slow:
+    """A problem whose grid blocks take ``delay`` seconds longer (time to kill a worker)."""
+
+    def __init__(self, problem: Any, delay: float) -> None:
+        self.problem = problem
+        self.delay = delay
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.__dict__["problem"], name)
+
+    def loss_grid(self, *args: Any) -> Any:
+        time.sleep(self.delay)
+        return self.problem.loss_grid(*args)
+
+
+@dataclass(frozen=True)
+class MLPSpec:
+    """A picklable ProblemSpec: the numpy MLP on seeded random data, built where it runs."""
+
+    sizes: tuple[int, ...] = (16, 12, 4)
+    samples: int = 64
+    seed: int = 0
+    delay: float = 0.0
+
+    def build(self) -> Any:
+        BUILDS["count"] += 1
+        rng = np.random.default_rng(self.seed)
+        x = rng.uniform(0.0, 1.0, (self.samples, self.sizes[0]))
+        t = rng.integers(0, self.sizes[-1], self.samples).astype(np.float64)
+        objective = Objective(MLP(self.sizes, "relu"), SoftmaxCrossEntropy(), Dataset(x, t))
+        return _Slow(objective, self.delay) if self.delay else objective
+
+    def plane(self, steps: int) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray, np.ndarray]:
+        """(axes, origin, directions) of a seeded random plane around the seeded start."""
+        model = MLP(self.sizes, "relu")
+        rng = np.random.default_rng(self.seed + 100)
+        axis = np.linspace(-1.0, 1.0, steps)
+        return (
+            (axis, axis * 0.5),
+            model.init_params(self.seed),
+            rng.normal(0, 0.3, (2, model.n_params)),
+        )
+
+
+def torch_mlp() -> Any:
+    """A factory for TorchSpec: a seeded Linear-ReLU-Linear network 16-12-4."""
+    import torch
+    from torch import nn
+
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Linear(16, 12), nn.ReLU(), nn.Linear(12, 4))
+
+
+def torch_data() -> Any:
+    """A factory for TorchSpec: 64 seeded inputs (16 features) and labels of 4 classes."""
+    import torch
+
+    generator = torch.Generator().manual_seed(1)
+    x = torch.rand(64, 16, generator=generator)
+    y = torch.randint(0, 4, (64,), generator=generator)
+    return x, y

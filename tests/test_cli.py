@@ -175,3 +175,76 @@ def test_one_flag_name_per_meaning_old_spelling_hidden(command, new, old, dest):
     )
     sub = parser._subparsers._group_actions[0].choices[command[0]]  # the subcommand's parser
     assert new[0] in sub.format_help() and f"{old[0]} " not in sub.format_help()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["landscape", "--steps", "5", "--points", "5"],
+     ["torch-scan", "--model", "m.py:f", "--data", "d.py:g", "--points", "5"]],
+)  # fmt: skip
+def test_a_scheduler_that_cannot_be_reached_is_one_sentence_and_exit_2(command, tmp_path, capsys):
+    import time
+
+    from losslab.cli import main
+
+    start = time.monotonic()
+    code = main([*command, "--scheduler", "tcp://127.0.0.1:9", "--out", str(tmp_path)])
+    assert code == 2 and time.monotonic() - start < 10
+    err = capsys.readouterr().err.strip()
+    assert "tcp://127.0.0.1:9" in err and "dask scheduler" in err and "\n" not in err
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_landscape_and_torch_scan_take_workers_and_scheduler_with_help_in_both_languages():
+    from losslab.cli import build_parser
+
+    for lang, word in (("en", "Dask"), ("ja", "ワーカー")):
+        parser = build_parser(lang)
+        for command in (["landscape"], ["torch-scan", "--model", "m.py:f", "--data", "d.py:g"]):
+            args = parser.parse_args([*command, "--workers", "2", "--resume", "r.npz"])
+            assert (args.workers, args.scheduler, args.resume) == (2, None, "r.npz")
+        sub = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+        assert word in sub["landscape"].format_help() and word in sub["torch-scan"].format_help()
+
+
+def test_torch_scan_names_a_module_its_factory_needs(tmp_path, capsys):
+    from losslab.cli import main
+
+    factory = tmp_path / "needs.py"
+    factory.write_text("def load():\n    import sklearn_not_installed_here.datasets\n")
+    code = main(["torch-scan", "--model", f"{factory}:load", "--data", f"{factory}:load",
+                 "--out", str(tmp_path / "out")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and "'sklearn_not_installed_here'" in err and ".[examples]" in err
+
+
+def test_landscape_on_two_local_workers_writes_the_serial_values(tmp_path):
+    from losslab.cli import main
+    from losslab.landscape.result import Landscape
+
+    common = ["landscape", "--steps", "20", "--points", "9", "--quiet", "--plane", "random"]
+    assert main([*common, "--out", str(tmp_path / "serial")]) == 0
+    resume = tmp_path / "resume.npz"
+    assert main([*common, "--workers", "2", "--resume", str(resume),
+                 "--out", str(tmp_path / "dask")]) == 0  # fmt: skip
+    serial = Landscape.load(tmp_path / "serial" / "landscape.npz")
+    spread = Landscape.load(tmp_path / "dask" / "landscape.npz")
+    np.testing.assert_array_equal(spread.values, serial.values)
+    with np.load(resume) as saved:
+        np.testing.assert_array_equal(saved["values"], serial.values)
+
+
+def test_torch_scan_on_two_local_workers_writes_the_serial_values(tmp_path):
+    from losslab.cli import main
+    from losslab.landscape.result import Landscape
+    from tests import distributed_tasks
+
+    path = distributed_tasks.__file__
+    common = ["torch-scan", "--model", f"{path}:torch_mlp", "--data", f"{path}:torch_data",
+              "--points", "5", "--quiet"]  # fmt: skip
+    assert main([*common, "--out", str(tmp_path / "serial")]) == 0
+    assert main([*common, "--workers", "2", "--out", str(tmp_path / "dask")]) == 0
+    serial = Landscape.load(tmp_path / "serial" / "torch-plane.npz")
+    spread = Landscape.load(tmp_path / "dask" / "torch-plane.npz")
+    assert np.isfinite(serial.values).all()
+    np.testing.assert_array_equal(spread.values, serial.values)

@@ -213,3 +213,108 @@ def test_local_workers_keep_glibcs_dynamic_malloc_thresholds(executor):
     assert os.environ.get("MALLOC_TRIM_THRESHOLD_") is None  # nor was this process changed
     profiling = executor.client.run(distributed_tasks.config, "distributed.worker.profile.enabled")
     assert set(profiling.values()) == {False}
+
+
+# --- whole scans through the engine: losslab.landscape.scan_plane(..., executor=) ------------
+TASKS_FILE = distributed_tasks.__file__
+
+
+def torch_spec():
+    from losslab.adapters.torch_files import TorchSpec
+
+    return TorchSpec(f"{TASKS_FILE}:torch_mlp", f"{TASKS_FILE}:torch_data")
+
+
+class KillsAWorker:
+    """Passes the blocks of a Dask executor on, and kills a busy worker after the first one."""
+
+    def __init__(self, inner):
+        self.inner, self.killed = inner, []
+
+    def map_blocks(self, task, blocks):
+        for block, values in self.inner.map_blocks(task, blocks):
+            if not self.killed:
+                client = self.inner.client
+                busy = [w for w, keys in client.processing().items() if keys]
+                self.killed = busy[:1]
+                client.run(distributed_tasks.exit_soon, workers=self.killed)
+            yield block, values
+
+
+class StopsAfter:
+    """Passes on ``k`` blocks, then raises as a Ctrl-C would; counts the blocks it was given."""
+
+    def __init__(self, inner, k=None):
+        self.inner, self.k, self.asked = inner, k, 0
+
+    def map_blocks(self, task, blocks):
+        self.asked += len(blocks)
+        for n, item in enumerate(self.inner.map_blocks(task, blocks)):
+            if n == self.k:
+                raise KeyboardInterrupt
+            yield item
+
+
+def test_scan_plane_on_two_workers_equals_serial_for_a_numpy_mlp(executor):
+    from losslab.landscape import scan_plane
+
+    spec = distributed_tasks.MLPSpec(seed=11)
+    axes, origin, directions = spec.plane(9)
+    serial = scan_plane(spec, axes, origin, directions)
+    spread = scan_plane(spec, axes, origin, directions, executor=executor, block_rows=2)
+    np.testing.assert_array_equal(spread.values, serial.values)
+    # The oracle outside the engine: the objective's own loss, one point at a time.
+    objective = spec.build()
+    A, C = np.meshgrid(*axes)
+    loop = [objective.loss(origin + a * directions[0] + c * directions[1])
+            for a, c in zip(A.ravel(), C.ravel(), strict=True)]  # fmt: skip
+    np.testing.assert_allclose(serial.values.ravel(), loop, rtol=1e-12)
+
+
+def test_scan_plane_on_two_workers_equals_serial_for_a_torch_spec(executor):
+    from torch import nn
+
+    from losslab import torch as ltorch
+
+    spec = torch_spec()
+    serial = ltorch.scan_plane(None, problem=spec, points=7)
+    spread = ltorch.scan_plane(None, problem=spec, points=7, executor=executor, block_rows=1)
+    np.testing.assert_array_equal(spread.values, serial.values)
+    # The oracle: the torch model itself at the plane's centre (float32, as the spec asks).
+    model, (x, y) = distributed_tasks.torch_mlp(), distributed_tasks.torch_data()
+    with torch.no_grad():
+        centre = float(nn.CrossEntropyLoss()(model(x), y))
+    assert serial.values[3, 3] == pytest.approx(centre, rel=1e-6)
+
+
+def test_a_worker_killed_during_scan_plane_changes_nothing(executor):
+    from losslab.landscape import scan_plane
+
+    executor.client.wait_for_workers(2, timeout=30)
+    spec = distributed_tasks.MLPSpec(seed=12, delay=0.1)
+    axes, origin, directions = spec.plane(12)
+    serial = scan_plane(distributed_tasks.MLPSpec(seed=12), axes, origin, directions)
+    killer = KillsAWorker(executor)
+    spread = scan_plane(spec, axes, origin, directions, executor=killer, block_rows=1)
+    assert killer.killed
+    np.testing.assert_array_equal(spread.values, serial.values)
+    executor.client.wait_for_workers(2, timeout=30)
+
+
+def test_an_interrupted_distributed_scan_resumes_to_the_same_values(executor, tmp_path):
+    from losslab.landscape import scan_plane
+
+    spec = distributed_tasks.MLPSpec(seed=13)
+    axes, origin, directions = spec.plane(10)
+    serial = scan_plane(spec, axes, origin, directions)
+    resume = tmp_path / "scan.npz"
+    first = StopsAfter(executor, k=4)
+    with pytest.raises(KeyboardInterrupt):
+        scan_plane(spec, axes, origin, directions, executor=first, block_rows=1, resume=resume)
+    with np.load(resume) as saved:
+        assert saved["done"].sum() == 4  # each finished block was written as it came
+    second = StopsAfter(executor)
+    again = scan_plane(spec, axes, origin, directions, executor=second, block_rows=1,
+                       resume=resume)  # fmt: skip
+    assert (first.asked, second.asked) == (10, 6)  # only the missing blocks ran again
+    np.testing.assert_array_equal(again.values, serial.values)

@@ -117,6 +117,7 @@ def test_the_digits_example_names_the_missing_module(monkeypatch):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     monkeypatch.setitem(sys.modules, "sklearn", None)  # as if scikit-learn were not installed
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)  # also after an earlier import
     try:
         module.load()
     except ll.LosslabError as err:

@@ -7,6 +7,7 @@ Dask worker builds the model and reads the data once and keeps them for later bl
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import sys
 from collections.abc import Callable, Iterable
@@ -87,18 +88,42 @@ def load_callable(spec: str, what: str) -> Any:
     if not path or not name:
         raise LosslabError("error.torch_load", what=what, spec=spec, reason="no ':name'")
     try:
-        module_spec = importlib.util.spec_from_file_location(f"losslab_user_{name}", path)
+        # A module name of its own per file, in sys.modules (a dataclass in it needs that).
+        digest = hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:8]
+        module_name = f"losslab_user_{Path(path).stem}_{digest}"
+        module_spec = importlib.util.spec_from_file_location(module_name, path)
         if module_spec is None or module_spec.loader is None:
             raise ImportError(f"cannot import {path}")
         module = importlib.util.module_from_spec(module_spec)
+        sys.modules[module_name] = module
         sys.path.insert(0, str(Path(path).resolve().parent))
         try:
             module_spec.loader.exec_module(module)
+        except BaseException:
+            sys.modules.pop(module_name, None)
+            raise
         finally:
             sys.path.pop(0)
         return getattr(module, name)
+    except ModuleNotFoundError as exc:
+        raise missing_module(exc, what, spec) from None
     except (OSError, ImportError, AttributeError, SyntaxError) as exc:
         raise LosslabError("error.torch_load", what=what, spec=spec, reason=str(exc)) from None
+
+
+def missing_module(exc: ModuleNotFoundError, what: str, spec: str) -> LosslabError:
+    """The sentence for a factory whose file needs a module that is not installed: named."""
+    module = (exc.name or str(exc)).split(".")[0]  # the top-level package is what is missing
+    return LosslabError("error.torch_module", what=what, spec=spec, module=module)
+
+
+def call_factory(spec: str, what: str) -> Any:
+    """``load_callable(spec, what)()``: a module the factory imports when called is named too."""
+    factory = load_callable(spec, what)
+    try:
+        return factory()
+    except ModuleNotFoundError as exc:
+        raise missing_module(exc, what, spec) from None
 
 
 def load_state(path: str) -> Any:
@@ -152,10 +177,10 @@ class TorchSpec:
         """The model, data and loss read from their files, bound into a TorchProblem."""
         from losslab.adapters.torch_problem import TorchProblem
 
-        model = load_callable(self.model, "the model")()
+        model = call_factory(self.model, "the model")
         if self.checkpoint:
             load_checkpoint(model, self.checkpoint)
-        data = load_callable(self.data, "the data")()
+        data = call_factory(self.data, "the data")
         dtype = getattr(torch, self.dtype)
         return TorchProblem(model, loss_function(self.loss), data, self.batch_size,
                             self.device, dtype, method=self.method, copy_model=False)  # fmt: skip

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from contextlib import AbstractContextManager
+from typing import Any
 
 from losslab.cli.common import (
     Command,
@@ -68,7 +70,31 @@ def add_landscape(sub: Subparsers, lang: Lang) -> argparse.ArgumentParser:
     p.add_argument("--span", type=float, default=1.0, help=tr("cli.span", lang))
     p.add_argument("--points", type=int, default=51, help=tr("cli.points", lang))
     add_keep_biases(p, lang)
+    p.add_argument("--resume", help=tr("cli.resume", lang))
+    add_distributed(p, lang)
     return p
+
+
+def add_distributed(parser: argparse.ArgumentParser, lang: Lang) -> None:
+    """``--workers N`` (a local Dask cluster) and ``--scheduler ADDRESS`` (a running one)."""
+    parser.add_argument(
+        "--workers", type=int, metavar="N", help=tr("distributed.cli_workers", lang)
+    )
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help=tr("distributed.cli_scheduler", lang)
+    )
+
+
+def open_scan_executor(args: argparse.Namespace) -> AbstractContextManager[Any]:
+    """The executor ``--workers`` / ``--scheduler`` ask for (serial without them), for ``with``."""
+    from losslab.adapters.dask import open_executor
+
+    return open_executor(workers=args.workers, scheduler=args.scheduler)
+
+
+def shows_progress(args: argparse.Namespace) -> bool:
+    """A progress bar for scans that run on a cluster, unless ``--quiet``."""
+    return not args.quiet and (args.workers is not None or args.scheduler is not None)
 
 
 def add_keep_biases(parser: argparse.ArgumentParser, lang: Lang) -> None:
@@ -88,10 +114,12 @@ def run_landscape(args: argparse.Namespace) -> int:
              "landscape.npz", "line.npz", "trajectory.csv"]  # fmt: skip
     check_writable(args.out, names, args.overwrite)
     picks = split_list(args.params, "--params") if args.plane == "params" else []
-    result = train_and_scan(
-        objective, args.optimizer, args.learning_rate, args.steps, args.seed, args.plane,
-        picks, args.span, args.points, ignore_biases=not args.keep_biases,
-    )  # fmt: skip
+    with open_scan_executor(args) as executor:
+        result = train_and_scan(
+            objective, args.optimizer, args.learning_rate, args.steps, args.seed, args.plane,
+            picks, args.span, args.points, ignore_biases=not args.keep_biases,
+            executor=executor, resume=args.resume, progress=shows_progress(args),
+        )  # fmt: skip
     lang: Lang = args.lang
     files: dict[str, bytes | str] = {
         names[0]: png_bytes(figures.figure_plane(result, lang)),

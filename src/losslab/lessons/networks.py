@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -29,6 +30,7 @@ from losslab.landscape.directions import (
     pca_directions,
     random_directions,
 )
+from losslab.landscape.executor import RowExecutor
 from losslab.landscape.result import Landscape
 from losslab.landscape.scan import box_axes, scan_line, scan_plane
 from losslab.optim.loop import run
@@ -116,13 +118,19 @@ def train_and_scan(
     span: float = 1.0,
     points: int = 51,
     ignore_biases: bool = True,
+    *,
+    executor: RowExecutor | None = None,
+    resume: str | Path | None = None,
+    progress: bool = False,
 ) -> NetworkRun:
     """Train from a seeded start, then scan a plane around the trained parameters.
 
     ``span`` is the half-width of the plane in its coordinates: for random
     (filter-normalised) directions, 1.0 means a step as large as the weights
     themselves; for PCA it is multiplied by the path's extent; for named
-    parameters it is in the parameters' own units.
+    parameters it is in the parameters' own units. The plane runs through
+    ``executor`` (serial by default; a Dask one gives the same values bit for bit),
+    kept in the ``resume`` file as it goes, with a progress bar if ``progress``.
     """
     if not 3 <= points <= MAX_NET_AXIS:
         raise LosslabError("error.net_points", value=points, limit=MAX_NET_AXIS)
@@ -156,7 +164,8 @@ def train_and_scan(
         labels = (f"Δ {params[0]}", f"Δ {params[1]}")  # offsets from the trained value
     else:
         raise LosslabError("error.plane", name=plane)
-    landscape = scan_plane(objective, axes, origin, directions, labels=labels)
+    landscape = scan_plane(objective, axes, origin, directions, labels=labels,
+                           executor=executor, resume=resume, progress=progress)  # fmt: skip
     line = scan_line(objective, start, final)
     return NetworkRun(
         objective=objective,
