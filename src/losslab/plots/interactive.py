@@ -350,3 +350,15 @@ def prediction_map(
                       title={"text": title, "font": {"size": 14}}, font={"family": FONTS},
                       legend={"x": 0.01, "y": 0.99})  # fmt: skip
     return fig
+
+
+def blank(note: str, height: int = 400) -> go.Figure:
+    """An empty figure (no axes) with ``note`` in its middle: a view still waiting for data."""
+    fig = go.Figure()
+    fig.update_layout(
+        height=height, xaxis={"visible": False}, yaxis={"visible": False},
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        annotations=[{"text": note, "showarrow": False, "xref": "paper", "yref": "paper",
+                      "x": 0.5, "y": 0.5, "font": {"size": 13, "color": "#666"}}],
+    )  # fmt: skip
+    return fig
