@@ -15,6 +15,7 @@ from dash import Dash, Input, Output, State, ctx, html, no_update
 from losslab.app import schema
 from losslab.app.layout import LABELS
 from losslab.app.network import network_views, train_network
+from losslab.app.patch import patched
 from losslab.app.state import (
     MAX_RUN,
     Setting,
@@ -129,12 +130,15 @@ def numbers(s: Setting, params: np.ndarray, loss: float, lang: Lang) -> html.Div
     )
 
 
-@schema.guarded(lambda text: (*(no_update,) * 5, text, no_update), lang_at=1)
-def render(stored: Any, lang_value: Any, optimizer: Any, log_lr: Any) -> Any:
-    """The session -> the data, contour, 3D and loss views, the numbers and the message."""
+@schema.guarded(lambda text: (*(no_update,) * 5, text, no_update, no_update), lang_at=1)
+def render(stored: Any, lang_value: Any, optimizer: Any, log_lr: Any, view: Any) -> Any:
+    """The session -> the data, contour, 3D and loss views, the numbers and the message.
+
+    Figures go out as Patches of their changed parts (see :mod:`losslab.app.patch`).
+    """
     session, lang = schema.session(stored), schema.lang_of(lang_value)
     if not session:
-        return (no_update,) * 7
+        return (no_update,) * 8
     s = settings_of(session)
     path = np.asarray(session["path"], dtype=np.float64)
     losses = np.asarray(session["losses"], dtype=np.float64)
@@ -154,8 +158,11 @@ def render(stored: Any, lang_value: Any, optimizer: Any, log_lr: Any) -> Any:
         math.log10(q.stability_limit): {"label": "2/λmax", "style": {"color": "#b00020"}},
         -3: "0.001", -2: "0.01", -1: "0.1", 0: "1",
     }  # fmt: skip
-    return (data_fig, contour, surface, curve, numbers(s, current, losses[-1], lang),
-            message_text(session.get("message"), lang), marks)  # fmt: skip
+    figures, store = patched(
+        {"data": data_fig, "contour": contour, "surface": surface, "loss": curve}, view
+    )
+    return (*figures, numbers(s, current, losses[-1], lang),
+            message_text(session.get("message"), lang), marks, store)  # fmt: skip
 
 
 @schema.guarded(lambda _: [no_update] * (len(LABELS) + 1))
@@ -213,8 +220,9 @@ def register(app: Dash) -> None:
         Output("data-graph", "figure"), Output("contour-graph", "figure"),
         Output("surface-graph", "figure"), Output("loss-graph", "figure"),
         Output("numbers", "children"), Output("message", "children"), Output("lr", "marks"),
+        Output("view", "data"),
         Input("session", "data"), Input("lang", "value"),
-        State("optimizer", "value"), State("lr", "value"),
+        State("optimizer", "value"), State("lr", "value"), State("view", "data"),
     )(render)  # fmt: skip
     app.callback(
         [Output(i, "children") for i, _ in LABELS], Output("optimizer", "options"),

@@ -6,8 +6,13 @@ none evaluates a loss.
 
 from __future__ import annotations
 
+import hashlib
+import json
+from typing import Any
+
 import numpy as np
 import plotly.graph_objects as go
+import plotly.utils
 from numpy.typing import NDArray
 
 from losslab.analysis.quadratic import QuadraticForm
@@ -362,3 +367,21 @@ def blank(note: str, height: int = 400) -> go.Figure:
                       "x": 0.5, "y": 0.5, "font": {"size": 13, "color": "#666"}}],
     )  # fmt: skip
     return fig
+
+
+def figure_parts(fig: go.Figure) -> tuple[list[Any], list[str]]:
+    """A figure's parts (its layout, then each trace, as plotly JSON) and a digest of each.
+
+    Two renders whose digests agree at a place drew the same part there; the web app sends
+    only the parts whose digest changed.
+    """
+    full = fig.to_plotly_json()
+    parts = [full["layout"], *full["data"]]
+    digests = [
+        hashlib.sha1(  # a fingerprint, not security
+            json.dumps(p, cls=plotly.utils.PlotlyJSONEncoder, sort_keys=True).encode(),
+            usedforsecurity=False,
+        ).hexdigest()[:20]
+        for p in parts
+    ]
+    return parts, digests
