@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -357,14 +358,16 @@ def prediction_map(
     return fig
 
 
-def blank(note: str, height: int = 400) -> go.Figure:
+def blank(note: str, height: int = 400, width: int = 36) -> go.Figure:
     """An empty figure (no axes) with ``note`` in its middle: a view still waiting for data."""
+    lines = textwrap.wrap(note, width) if " " in note else textwrap.wrap(note, width // 2)
     fig = go.Figure()
     fig.update_layout(
         height=height, xaxis={"visible": False}, yaxis={"visible": False},
+        plot_bgcolor="#fafafa", paper_bgcolor="#fafafa", font={"family": FONTS},
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        annotations=[{"text": note, "showarrow": False, "xref": "paper", "yref": "paper",
-                      "x": 0.5, "y": 0.5, "font": {"size": 13, "color": "#666"}}],
+        annotations=[{"text": "<br>".join(lines), "showarrow": False, "xref": "paper",
+                      "yref": "paper", "x": 0.5, "y": 0.5, "font": {"size": 13, "color": "#666"}}],
     )  # fmt: skip
     return fig
 
