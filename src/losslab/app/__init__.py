@@ -82,7 +82,9 @@ def serve(host: str = "127.0.0.1", port: int = 8050, lang: Lang = "en") -> None:
     app = create_app()
     url = f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
     print(tr("app.listening", lang, url=url, version=__version__), flush=True)
-    waitress.serve(app.server, host=host, port=port, threads=4, _quiet=True)
+    # A page load fires ~6 callbacks at once; queueing them is normal, not worth a warning.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    waitress.serve(app.server, host=host, port=port, threads=8, _quiet=True)
 
 
 __all__ = ["LANGS", "advance", "create_app", "new_session", "serve", "setting", "train_network"]
