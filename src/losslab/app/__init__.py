@@ -18,9 +18,12 @@ a 41 x 41 plane.
 
 from __future__ import annotations
 
+import logging
 import socket
+from typing import Any
 
 from dash import Dash
+from werkzeug.exceptions import HTTPException
 
 from losslab import __version__
 from losslab.app import callbacks
@@ -30,12 +33,30 @@ from losslab.app.state import advance, new_session, setting
 from losslab.errors import LosslabError
 from losslab.i18n import LANGS, Lang, tr
 
+#: The largest request body the app reads (bytes); a tab's session at its limits is ~0.3 MB.
+MAX_BODY = 2 * 1024 * 1024
+log = logging.getLogger(__name__)
+
+
+def refuse(exc: Exception) -> Any:
+    """A request the app could not take apart (not shaped as Dash sends it): 400, never 500.
+
+    HTTP errors (404, 405, 413, ...) keep their own status. The callbacks themselves never
+    raise (:func:`losslab.app.schema.guarded`), so this sees only malformed requests.
+    """
+    if isinstance(exc, HTTPException):
+        return exc
+    log.warning("refused a malformed request: %s", type(exc).__name__)
+    return tr("webapp.failed", "en"), 400
+
 
 def create_app() -> Dash:
     """The Dash app, with its callbacks; all JavaScript is served by this server itself."""
     app = Dash(__name__, title="losslab", serve_locally=True, update_title="")
     app.index_string = app.index_string.replace("{%css%}", "{%css%}<style>" + CSS + "</style>")
     app.layout = layout
+    app.server.config["MAX_CONTENT_LENGTH"] = MAX_BODY  # a bigger request: 413, not 500
+    app.server.register_error_handler(Exception, refuse)
     callbacks.register(app)
     return app
 
@@ -56,9 +77,14 @@ def serve(host: str = "127.0.0.1", port: int = 8050, lang: Lang = "en") -> None:
         raise LosslabError("error.port_range", port=port)
     if not port_free(host, port):
         raise LosslabError("error.port", port=port, host=host)
+    import waitress  # type: ignore[import-untyped]  # production WSGI, pure Python
+
     app = create_app()
-    print(tr("app.listening", lang, url=f"http://{host}:{port}/", version=__version__), flush=True)
-    app.run(host=host, port=port, debug=False)
+    url = f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+    print(tr("app.listening", lang, url=url, version=__version__), flush=True)
+    # A page load fires ~6 callbacks at once; queueing them is normal, not worth a warning.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    waitress.serve(app.server, host=host, port=port, threads=8, _quiet=True)
 
 
 __all__ = ["LANGS", "advance", "create_app", "new_session", "serve", "setting", "train_network"]

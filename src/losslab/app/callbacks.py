@@ -12,8 +12,10 @@ from typing import Any
 import numpy as np
 from dash import Dash, Input, Output, State, ctx, html, no_update
 
+from losslab.app import schema
 from losslab.app.layout import LABELS
 from losslab.app.network import network_views, train_network
+from losslab.app.patch import patched
 from losslab.app.state import (
     MAX_RUN,
     Setting,
@@ -26,6 +28,8 @@ from losslab.app.state import (
     zoom_around,
 )
 from losslab.core.data import parse_point
+from losslab.core.datasets import TOY_SETS
+from losslab.core.mlp import ACTIVATIONS
 from losslab.defaults import START_TEXT
 from losslab.errors import LosslabError
 from losslab.i18n import Lang, optimizer_name, tr
@@ -38,44 +42,58 @@ def run_steps(trigger: Any, runn: Any) -> int:
     """How many updates the Step (1) or Run (the field, 1..MAX_RUN) button asks for."""
     if trigger != "run":
         return 1
-    try:
-        steps = int(runn)
-    except (TypeError, ValueError):
-        raise LosslabError("error.app_run", limit=MAX_RUN) from None
-    if not 1 <= steps <= MAX_RUN:
+    if isinstance(runn, float) and runn.is_integer():
+        runn = int(runn)
+    if isinstance(runn, bool) or not isinstance(runn, int) or not 1 <= runn <= MAX_RUN:
         raise LosslabError("error.app_run", limit=MAX_RUN)
-    return steps
+    return runn
+
+
+def start_of(f: dict[str, Any]) -> list[float]:
+    """The start field as a point (empty -> the default start)."""
+    start: list[float] = parse_point(schema.text(f["init"], "init") or START_TEXT).tolist()
+    return start
+
+
+def fresh(f: dict[str, Any]) -> dict[str, Any]:
+    """A new session from the data fields and the start field."""
+    settings = read_settings(schema.text(f["teacher"], "teacher"), schema.text(f["x"], "x"),
+                             schema.noise(f["noise"]), schema.seed(f["seed"]))  # fmt: skip
+    return new_session(settings, start_of(f))
 
 
 def next_session(trigger: Any, f: dict[str, Any], session: dict[str, Any] | None) -> Any:
     """The tab's next session (and the start field's new text) for what was clicked."""
     if session is None or trigger in ("apply", "teacher", "x"):
-        settings = read_settings(f["teacher"], f["x"], f["noise"], f["seed"])
-        start = parse_point(str(f["init"] or START_TEXT)).tolist()
-        return new_session(settings, start), no_update
-    click = f["click"]
-    if trigger == "contour-graph" and click and click.get("points"):
-        point = click["points"][0]
-        start = [float(point["x"]), float(point["y"])]
+        return fresh(f), no_update
+    if trigger == "contour-graph":
+        start = schema.click_point(f["click"])
+        if start is None:
+            return no_update, no_update
         return new_session(session["settings"], start), f"{start[0]:.3g},{start[1]:.3g}"
     if trigger in ("set-init", "init", "reset"):
-        start = parse_point(str(f["init"] or START_TEXT)).tolist()
-        return new_session(session["settings"], start), no_update
+        return new_session(session["settings"], start_of(f)), no_update
     if trigger in ("step", "run"):
         steps = run_steps(trigger, f["runn"])
-        size = None if f["batch"] in (None, "") else int(f["batch"])
-        lr = float(10 ** f["log_lr"])
-        return advance(session, f["optimizer"], lr, steps, size), no_update
+        lr = float(10 ** schema.log_lr(f["log_lr"]))
+        optimizer = schema.optimizer(f["optimizer"])
+        return advance(session, optimizer, lr, steps, schema.batch(f["batch"])), no_update
     return no_update, no_update
 
 
 FIELDS = ("teacher", "x", "noise", "seed", "init", "optimizer", "log_lr", "runn", "batch")
 
 
+@schema.guarded(lambda _: (no_update, no_update))
 def update(*values: Any) -> tuple[Any, Any]:
     """Any button, field or click on the map -> the tab's new session."""
-    click, *fields, session = values[8:]
+    click, *fields, stored = values[8:]
     f = dict(zip(FIELDS, fields, strict=True), click=click)
+    try:
+        session = schema.session(stored)
+    except LosslabError:  # not what the server wrote: start again from the fields
+        restart = fresh(f)
+        return {**restart, "message": {"key": "webapp.session", "params": {}}}, no_update
     try:
         result: tuple[Any, Any] = next_session(ctx.triggered_id, f, session)
         return result
@@ -112,14 +130,19 @@ def numbers(s: Setting, params: np.ndarray, loss: float, lang: Lang) -> html.Div
     )
 
 
-def render(session: dict[str, Any] | None, lang: Lang, optimizer: str, log_lr: float) -> Any:
-    """The session -> the data, contour, 3D and loss views, the numbers and the message."""
+@schema.guarded(lambda text: (*(no_update,) * 5, text, no_update, no_update), lang_at=1)
+def render(stored: Any, lang_value: Any, optimizer: Any, log_lr: Any, view: Any) -> Any:
+    """The session -> the data, contour, 3D and loss views, the numbers and the message.
+
+    Figures go out as Patches of their changed parts (see :mod:`losslab.app.patch`).
+    """
+    session, lang = schema.session(stored), schema.lang_of(lang_value)
     if not session:
-        return (no_update,) * 7
+        return (no_update,) * 8
     s = settings_of(session)
     path = np.asarray(session["path"], dtype=np.float64)
     losses = np.asarray(session["losses"], dtype=np.float64)
-    opt = session.get("opt") or {"name": optimizer, "lr": float(10**log_lr)}
+    opt = session["opt"] or {"name": schema.optimizer(optimizer), "lr": 10 ** schema.log_lr(log_lr)}
     traj = Trajectory(path, losses, np.zeros_like(path), {
         "optimizer": make_optimizer(opt["name"], opt["lr"]).name,
         "hyperparameters": {"learning_rate": opt["lr"]}})  # fmt: skip
@@ -135,35 +158,46 @@ def render(session: dict[str, Any] | None, lang: Lang, optimizer: str, log_lr: f
         math.log10(q.stability_limit): {"label": "2/λmax", "style": {"color": "#b00020"}},
         -3: "0.001", -2: "0.01", -1: "0.1", 0: "1",
     }  # fmt: skip
-    return (data_fig, contour, surface, curve, numbers(s, current, losses[-1], lang),
-            message_text(session.get("message"), lang), marks)  # fmt: skip
+    figures, store = patched(
+        {"data": data_fig, "contour": contour, "surface": surface, "loss": curve}, view
+    )
+    return (*figures, numbers(s, current, losses[-1], lang),
+            message_text(session.get("message"), lang), marks, store)  # fmt: skip
 
 
-def labels(lang: Lang) -> list[Any]:
+@schema.guarded(lambda _: [no_update] * (len(LABELS) + 1))
+def labels(lang_value: Any) -> list[Any]:
     """Every label and button text, and the optimizer names, in ``lang``."""
+    lang = schema.lang_of(lang_value)
     options = [
         {"label": optimizer_name(make_optimizer(n).name, lang), "value": n} for n in OPTIMIZERS
     ]
     return [*(tr(key, lang) for _, key in LABELS), options]
 
 
+@schema.guarded(lambda text: (*(no_update,) * 4, text), lang_at=1)
 def network(
-    clicks: int, lang: Lang, data_name: str, hidden: str, activation: str, optimizer: str,
-    lr: Any, steps: Any, plane: str,
+    clicks: Any, lang_value: Any, data_name: Any, hidden: Any, activation: Any, optimizer: Any,
+    lr: Any, steps: Any, plane: Any,
 ) -> Any:  # fmt: skip
     """Train (button) -> the network's prediction, plane, loss curve and summary."""
+    lang = schema.lang_of(lang_value)
     if not clicks:
-        return (no_update,) * 4 + ("",)
-    try:
-        result = train_network(data_name, hidden, activation, optimizer, lr, steps, plane)
-    except LosslabError as exc:
-        return (no_update,) * 4 + (exc.localized(lang),)
+        blank = interactive.blank(tr("app.net_empty", lang))
+        return blank, blank, blank, "", ""
+    result = train_network(
+        schema.choice(data_name, "data", TOY_SETS), schema.text(hidden, "hidden"),
+        schema.choice(activation, "activation", ACTIVATIONS), schema.optimizer(optimizer),
+        schema.net_lr(lr), steps, "random" if plane == "random" else "pca",
+    )  # fmt: skip
     return (*network_views(result, lang), "")
 
 
-def lr_value(log_lr: float, lang: Lang, session: dict[str, Any] | None) -> str:
+@schema.guarded(lambda text: text, lang_at=1)
+def lr_value(log_lr: Any, lang_value: Any, stored: Any) -> str:
     """The learning rate under the slider, with its share of 2/lambda_max."""
-    lr = float(10**log_lr)
+    lang, session = schema.lang_of(lang_value), schema.session(stored)
+    lr = float(10 ** schema.log_lr(log_lr))
     if not session:
         return f"lr = {lr:.3g}"
     limit = settings_of(session).quadratic.stability_limit
@@ -186,8 +220,9 @@ def register(app: Dash) -> None:
         Output("data-graph", "figure"), Output("contour-graph", "figure"),
         Output("surface-graph", "figure"), Output("loss-graph", "figure"),
         Output("numbers", "children"), Output("message", "children"), Output("lr", "marks"),
+        Output("view", "data"),
         Input("session", "data"), Input("lang", "value"),
-        State("optimizer", "value"), State("lr", "value"),
+        State("optimizer", "value"), State("lr", "value"), State("view", "data"),
     )(render)  # fmt: skip
     app.callback(
         [Output(i, "children") for i, _ in LABELS], Output("optimizer", "options"),

@@ -114,7 +114,8 @@ def layout() -> html.Div:
         ],
         className="views",
     )
-    return html.Div([dcc.Store(id="session", storage_type="memory"), controls(), views],
+    stores = [dcc.Store(id="session", storage_type="memory"), dcc.Store(id="view")]
+    return html.Div([*stores, controls(), views],
                     className="page")  # fmt: skip
 
 

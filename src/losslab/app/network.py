@@ -31,7 +31,7 @@ def train_network(
         raise LosslabError("error.app_net", hidden=hidden)
     try:
         n_steps, rate = int(steps), float(lr)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise LosslabError("error.steps", value=steps) from None
     if not 1 <= n_steps <= NET_MAX_STEPS:
         raise LosslabError("error.steps_large", value=n_steps, limit=NET_MAX_STEPS)

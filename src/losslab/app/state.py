@@ -12,7 +12,15 @@ from typing import Any
 import numpy as np
 
 from losslab.analysis.quadratic import QuadraticForm, quadratic_form
-from losslab.core.data import Dataset, parse_grid_axis, parse_samples, teacher_curve, teacher_data
+from losslab.core.data import (
+    Dataset,
+    check_noise,
+    check_seed,
+    parse_grid_axis,
+    parse_samples,
+    teacher_curve,
+    teacher_data,
+)
 from losslab.core.objective import Objective, perceptron_objective
 from losslab.defaults import GRID
 from losslab.errors import LosslabError
@@ -80,13 +88,13 @@ def zoom_around(session: dict[str, Any], path: np.ndarray) -> Landscape:
     return zoom(st["teacher"], st["x"], st["noise"], st["seed"], box)
 
 
-def read_settings(teacher: Any, x: Any, noise: Any, seed: Any) -> dict[str, Any]:
-    """Check the data fields (raises LosslabError) and return them as plain values."""
-    try:
-        noise_value = float(noise if noise not in (None, "") else 0.0)
-        seed_value = int(seed if seed not in (None, "") else 0)
-    except (TypeError, ValueError):
-        raise LosslabError("error.noise", noise=noise) from None
+def read_settings(teacher: str, x: str, noise: float, seed: int) -> dict[str, Any]:
+    """Check the data (raises LosslabError) and return them as plain values.
+
+    The fields come through :mod:`losslab.app.schema` first (types, lengths, ranges).
+    """
+    noise_value = check_noise(noise)
+    seed_value = check_seed(seed)
     settings = {"teacher": str(teacher or ""), "x": str(x or ""), "noise": noise_value,
                 "seed": seed_value}  # fmt: skip
     setting(**settings)  # parses and computes now, so errors show before the state changes
@@ -106,11 +114,18 @@ def state_to_json(state: Any) -> Any:
 def state_from_json(template: Any, data: Any) -> Any:
     """The optimizer state that :func:`state_to_json` wrote, shaped like ``template``."""
     if isinstance(template, tuple) and hasattr(template, "_fields"):
+        if not isinstance(data, dict) or set(data) != set(template._fields):
+            raise LosslabError("webapp.session")
         return type(template)(*[
             state_from_json(getattr(template, name), data[name]) for name in template._fields
         ])  # fmt: skip
     if isinstance(template, np.ndarray):
-        return np.asarray(data, dtype=np.float64)
+        array = np.asarray(data, dtype=np.float64)
+        if array.shape != template.shape:
+            raise LosslabError("webapp.session")
+        return array
+    if isinstance(template, int | float) and not isinstance(data, int | float):
+        raise LosslabError("webapp.session")
     return data
 
 

@@ -6,8 +6,14 @@ none evaluates a loss.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import textwrap
+from typing import Any
+
 import numpy as np
 import plotly.graph_objects as go
+import plotly.utils
 from numpy.typing import NDArray
 
 from losslab.analysis.quadratic import QuadraticForm
@@ -350,3 +356,35 @@ def prediction_map(
                       title={"text": title, "font": {"size": 14}}, font={"family": FONTS},
                       legend={"x": 0.01, "y": 0.99})  # fmt: skip
     return fig
+
+
+def blank(note: str, height: int = 400, width: int = 36) -> go.Figure:
+    """An empty figure (no axes) with ``note`` in its middle: a view still waiting for data."""
+    lines = textwrap.wrap(note, width) if " " in note else textwrap.wrap(note, width // 2)
+    fig = go.Figure()
+    fig.update_layout(
+        height=height, xaxis={"visible": False}, yaxis={"visible": False},
+        plot_bgcolor="#fafafa", paper_bgcolor="#fafafa", font={"family": FONTS},
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        annotations=[{"text": "<br>".join(lines), "showarrow": False, "xref": "paper",
+                      "yref": "paper", "x": 0.5, "y": 0.5, "font": {"size": 13, "color": "#666"}}],
+    )  # fmt: skip
+    return fig
+
+
+def figure_parts(fig: go.Figure) -> tuple[list[Any], list[str]]:
+    """A figure's parts (its layout, then each trace, as plotly JSON) and a digest of each.
+
+    Two renders whose digests agree at a place drew the same part there; the web app sends
+    only the parts whose digest changed.
+    """
+    full = fig.to_plotly_json()
+    parts = [full["layout"], *full["data"]]
+    digests = [
+        hashlib.sha1(  # a fingerprint, not security
+            json.dumps(p, cls=plotly.utils.PlotlyJSONEncoder, sort_keys=True).encode(),
+            usedforsecurity=False,
+        ).hexdigest()[:20]
+        for p in parts
+    ]
+    return parts, digests
