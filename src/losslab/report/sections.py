@@ -7,6 +7,8 @@ They only display: every number comes from the walk-through and the lessons in
 
 from __future__ import annotations
 
+import html
+
 from losslab.plots import interactive
 from losslab.report.markup import Page, fmt, math, term, vec
 
@@ -26,18 +28,17 @@ def section_setting(page: Page) -> list[str]:
     noise_text = t("report.s1.noise", noise=fmt(noise), seed=wt.data.meta.get("seed", 0))
     add(f'<h2 id="s1">{t("report.s1")}</h2>')
     add(f"<p>{t('report.s1.model')}</p>{math('y = w x + b')}<p>{t('report.s1.model2')}</p>")
-    add(
-        page.p(
-            "report.s1.teacher",
-            teacher=teacher,
-            n=wt.data.n,
-            x0=fmt(x0),
-            x1=fmt(x1),
-            noise=noise_text if noise > 0 else "",
-            w0=fmt(wt.init[0]),
-            b0=fmt(wt.init[1]),
-        )
-    )
+    meta = wt.data.meta
+    common = {"n": wt.data.n, "x0": fmt(x0), "x1": fmt(x1), "w0": fmt(wt.init[0]),
+              "b0": fmt(wt.init[1])}  # fmt: skip
+    if "teacher" in meta:
+        noise_text = noise_text if noise > 0 else ""
+        add(page.p("report.s1.teacher", teacher=teacher, noise=noise_text, **common))
+    else:  # the learner's own data: name the columns and the file
+        inputs = ", ".join(map(str, meta.get("inputs", ["x"])))
+        source = str(meta.get("source", "")).removeprefix("csv:")
+        x, target, file = (html.escape(v) for v in (inputs, str(meta.get("target", "t")), source))
+        add(page.p("report.s1.data_csv", x=x, t=target, file=file, **common))
     if not wt.teacher_is_line:
         add(f'<p class="note">{t("report.s1.not_line", loss=fmt(q.min_loss))}</p>')
     elif noise > 0:
