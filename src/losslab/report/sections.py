@@ -12,6 +12,13 @@ import html
 from losslab.plots import interactive
 from losslab.report.markup import Page, fmt, math, term, vec
 
+#: Plotly measures its width when its script runs, before the contour image beside it
+#: is parsed; once the layout settles, fit every figure to its box again.
+RESIZE_ON_LOAD = (
+    "<script>window.addEventListener('load', () => document.querySelectorAll"
+    "('.js-plotly-plot').forEach(p => window.Plotly && Plotly.Plots.resize(p)));</script>"
+)
+
 
 def section_setting(page: Page) -> list[str]:
     """1. The setting: the model, the teacher, the data."""
@@ -109,6 +116,7 @@ def section_landscape(page: Page) -> list[str]:
         full_html=False, include_plotlyjs=True, config={"displaylogo": False, "responsive": True}
     )
     add(f'<div class="row"><div id="landscape-3d">{plot_html}</div>{img("03-contour.png")}</div>')
+    add(RESIZE_ON_LOAD)
     return parts
 
 
