@@ -70,9 +70,9 @@ def test_report_is_offline_and_renders(browser, tmp_path, lang):
         "[...document.querySelectorAll('math')].map(m => m.getBoundingClientRect().height)"
     )
     assert len(heights) > 10 and min(heights) > 5
-    # Every PNG decoded.
+    # Every PNG decoded: the 12 figures of sections 1-8 and section 9's edge of stability.
     widths = page.evaluate("[...document.images].map(i => i.naturalWidth)")
-    assert len(widths) == 12 and min(widths) > 300
+    assert len(widths) == 13 and min(widths) > 300
     # The rotatable 3D figure: a surface, the grid points and the red minimum.
     traces = page.evaluate(
         "document.querySelector('.js-plotly-plot')._fullData.map(t => [t.type, t.name])"
