@@ -248,3 +248,104 @@ def test_torch_scan_on_two_local_workers_writes_the_serial_values(tmp_path):
     spread = Landscape.load(tmp_path / "dask" / "torch-plane.npz")
     assert np.isfinite(serial.values).all()
     np.testing.assert_array_equal(spread.values, serial.values)
+
+
+HUBBLE = Path(__file__).parent.parent / "examples" / "hubble1929.csv"
+
+
+def test_demo_on_a_csv_file_finds_the_least_squares_line(tmp_path, capsys):
+    out = run_demo(tmp_path, "--csv", str(HUBBLE), "--inputs", "distance_mpc",
+                   "--target", "velocity_km_s")  # fmt: skip
+    printed = capsys.readouterr().out
+    rows = np.genfromtxt(HUBBLE, delimiter=",", names=True, dtype=None, encoding="utf-8")
+    w, b = np.polyfit(rows["distance_mpc"], rows["velocity_km_s"], 1)  # the oracle
+    found = re.search(r"minimum \(w, b\) = \(([^,]+), ([^)]+)\)", printed)
+    assert found is not None
+    got = [float(v.replace("−", "-")) for v in found.groups()]
+    assert got == pytest.approx([w, b], rel=1e-5)
+    html = (out / REPORT_NAME).read_text(encoding="utf-8")
+    section1 = html.split('id="s1"', 1)[1].split('id="s2"', 1)[0]
+    assert "The teacher is" not in section1
+    assert all(word in section1 for word in ("distance_mpc", "velocity_km_s", "hubble1929.csv"))
+    assert f"n = {len(rows)} rows" in section1
+    for spec in FIGURES:
+        assert_not_blank(out / spec.filename)
+
+
+def test_demo_csv_errors_name_file_line_and_column(tmp_path, capsys):
+    bad = tmp_path / "mine.csv"
+    bad.write_text("height,weight\n1.5,50\n1.6,sixty\n1.7,70\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["demo", "--csv", str(bad), "--inputs", "height", "--target", "weight"]
+    assert main([*args, "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "Traceback" not in err
+    assert all(part in err for part in ("mine.csv", "line 3", "'weight'", "sixty"))
+    assert not out.exists()
+
+
+def gaps_csv(tmp_path: Path) -> Path:
+    gaps = tmp_path / "gaps.csv"
+    gaps.write_text("x,t\n0,1\n1,\n2,5\n3,7\n4,nan\n5,11\n", encoding="utf-8")
+    return gaps
+
+
+def test_demo_drop_nan_says_how_many_rows_it_dropped(tmp_path, capsys):
+    gaps = gaps_csv(tmp_path)
+    assert main(["demo", "--csv", str(gaps), "--inputs", "x", "--target", "t",
+                 "--out", str(tmp_path / "out"), "--quiet"]) == 2  # fmt: skip
+    assert "2 row(s) with missing values (lines 3, 6)" in capsys.readouterr().err
+    run_demo(tmp_path, "--csv", str(gaps), "--inputs", "x", "--target", "t", "--drop-nan")
+    printed = capsys.readouterr().out
+    assert f"Dropped 2 row(s) of {gaps} with missing values (lines 3, 6); 4 row(s) used." in printed
+    assert "minimum (w, b) = (2, 1)" in printed  # the 4 rows kept lie on t = 2x + 1
+
+
+def test_landscape_drop_nan_says_how_many_rows_it_dropped(tmp_path, capsys):
+    gaps = gaps_csv(tmp_path)
+    args = [
+        "landscape",
+        "--csv",
+        str(gaps),
+        "--inputs",
+        "x",
+        "--target",
+        "t",
+        "--model",
+        "linear",
+        "--steps",
+        "5",
+        "--points",
+        "5",
+        "--out",
+        str(tmp_path / "o"),
+        "--quiet",
+    ]
+    assert main([*args, "--drop-nan", "--lang", "ja"]) == 0
+    printed = capsys.readouterr().out
+    assert f"{gaps} の欠損値のある 2 行 (3, 6 行目) を除きました。使うのは 4 行です。" in printed
+
+
+def test_printed_method_is_in_the_learners_words(tmp_path, capsys):
+    import torch
+
+    torch.set_num_threads(1)
+    module = tmp_path / "tiny.py"
+    module.write_text(
+        "import torch\n"
+        "def build():\n    torch.manual_seed(0)\n    return torch.nn.Linear(2, 3)\n"
+        "def load():\n    g = torch.Generator().manual_seed(0)\n"
+        "    return torch.randn(30, 2, generator=g), torch.randint(0, 3, (30,), generator=g)\n",
+        encoding="utf-8",
+    )
+    args = ["torch-scan", "--model", f"{module}:build", "--data", f"{module}:load",
+            "--points", "5", "--out", str(tmp_path / "scan"), "--quiet"]  # fmt: skip
+    assert main(args) == 0
+    line = next(s for s in capsys.readouterr().out.splitlines() if "parameters" in s)
+    assert "torch auto" not in line and "PyTorch" in line
+    args = ["landscape", "--model", "linear", "--data", "moons", "--steps", "5", "--points",
+            "5", "--out", str(tmp_path / "land"), "--quiet"]  # fmt: skip
+    assert main(args) == 0
+    line = next(s for s in capsys.readouterr().out.splitlines() if "parameters" in s)
+    assert "grid by the exact quadratic form" in line or "grid by evaluating" in line
+    assert "batched evaluation" not in line

@@ -117,6 +117,13 @@ def perceptron_data(args: argparse.Namespace) -> Dataset:
     return teacher_data(args.teacher, args.x, noise=args.noise, seed=args.seed)
 
 
+def dropped_rows_message(data: Dataset, path: str, lang: Lang) -> str:
+    """``msg.dropped_rows``: how many rows of the CSV file ``--drop-nan`` dropped, and where."""
+    lines = ", ".join(map(str, data.meta.get("dropped_lines", [])))
+    count = int(data.meta.get("dropped_rows", 0))
+    return tr("msg.dropped_rows", lang, count=count, path=path, lines=lines, kept=data.n)
+
+
 def split_list(text: str, what: str) -> list[str]:
     """Comma-separated items; commas inside brackets (``W[0,1]``) do not split.
 

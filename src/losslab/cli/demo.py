@@ -1,4 +1,8 @@
-"""``losslab demo``: the perceptron walk-through as an HTML report with its figures."""
+"""``losslab demo``: the perceptron walk-through as an HTML report with its figures.
+
+With ``--csv FILE --inputs COLUMN --target COLUMN`` it runs on the learner's own
+pairs (:func:`~losslab.lessons.own_data.csv_walkthrough`); otherwise on the teacher.
+"""
 
 from __future__ import annotations
 
@@ -11,38 +15,65 @@ from losslab.cli.common import (
     add_learning_rate,
     check_steps,
     data_flags,
+    dropped_rows_message,
     output_flags,
 )
 from losslab.core.data import parse_point
 from losslab.defaults import GRID, LEARNING_RATE, START_TEXT, STEPS
 from losslab.i18n import Lang, tr
+from losslab.lessons.perceptron import Walkthrough
 
 
 def add_parser(sub: Subparsers, lang: Lang) -> argparse.ArgumentParser:
     p = add_command(sub, "demo", "cli.demo", lang, [data_flags(lang), output_flags(lang)])
-    p.add_argument("--init", default=START_TEXT, help=tr("cli.init", lang))
-    add_learning_rate(p, tr("cli.lr", lang), type=float, default=LEARNING_RATE)
+    # None: the teacher path fills the defaults, the CSV path chooses from the data.
+    p.add_argument("--init", default=None, help=tr("cli.init", lang))
+    add_learning_rate(p, tr("cli.lr", lang), type=float, default=None)
     p.add_argument("--steps", type=int, default=STEPS, help=tr("cli.steps", lang))
-    p.add_argument("--grid", default=GRID, help=tr("cli.grid", lang))
+    p.add_argument("--grid", default=None, help=tr("cli.grid", lang))
+    p.add_argument("--csv", help=tr("cli.csv", lang))
+    p.add_argument("--inputs", default="", help=tr("cli.inputs", lang))
+    p.add_argument("--target", default="", help=tr("cli.target", lang))
+    p.add_argument("--drop-nan", action="store_true", help=tr("cli.drop_nan", lang))
     return p
 
 
-def run(args: argparse.Namespace) -> int:
+def walkthrough_for(args: argparse.Namespace) -> Walkthrough:
+    """The walk-through the flags ask for: on the CSV file's pairs, else on the teacher."""
+    from losslab.lessons.own_data import csv_walkthrough
     from losslab.lessons.perceptron import walkthrough
+
+    if args.csv:
+        return csv_walkthrough(
+            args.csv,
+            args.inputs,
+            args.target,
+            drop_nan=args.drop_nan,
+            init=parse_point(args.init) if args.init is not None else (0.0, 0.0),
+            learning_rate=args.learning_rate,
+            steps=args.steps,
+            grid=args.grid,
+        )
+    return walkthrough(
+        teacher=args.teacher,
+        x=args.x,
+        init=parse_point(args.init if args.init is not None else START_TEXT),
+        learning_rate=args.learning_rate if args.learning_rate is not None else LEARNING_RATE,
+        steps=args.steps,
+        grid=args.grid if args.grid is not None else GRID,
+        noise=args.noise,
+        seed=args.seed,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
     from losslab.report import fmt, write_report
 
     lang: Lang = args.lang
     check_steps(args.steps)
-    wt = walkthrough(
-        teacher=args.teacher,
-        x=args.x,
-        init=parse_point(args.init),
-        learning_rate=args.learning_rate,
-        steps=args.steps,
-        grid=args.grid,
-        noise=args.noise,
-        seed=args.seed,
-    )
+    wt = walkthrough_for(args)
+    if args.csv and wt.data.meta.get("dropped_rows"):
+        print(dropped_rows_message(wt.data, args.csv, lang))
     written = write_report(wt, args.out, lang, overwrite=args.overwrite, progress=not args.quiet)
     q, traj = wt.quadratic, wt.trajectory
     summary = tr(

@@ -12,13 +12,14 @@ from losslab.cli.common import (
     add_command,
     add_learning_rate,
     check_steps,
+    dropped_rows_message,
     finish,
     output_flags,
     split_list,
 )
 from losslab.core.objective import Objective
 from losslab.defaults import NETWORK_LEARNING_RATE
-from losslab.i18n import LANGS, Lang, tr
+from losslab.i18n import LANGS, Lang, method_label, tr
 from losslab.io import check_writable, npz_bytes, png_bytes, write_files
 
 
@@ -131,14 +132,22 @@ def run_landscape(args: argparse.Namespace) -> int:
         files[name] = npz_bytes(landscape)
     files[names[6]] = result.trajectory.csv_text()
     traj = result.trajectory
-    messages = [
+    messages = (
+        [dropped_rows_message(objective.data, args.csv, lang)] if dropped(args, objective) else []
+    )
+    messages.append(
         tr("cli.net_summary", lang, params=len(objective.param_names), loss=traj.losses[-1],
-           start=traj.losses[0], method=result.plane.meta["method"]),
-    ]  # fmt: skip
+           start=traj.losses[0], method=method_label(result.plane.meta["method"], lang)),
+    )  # fmt: skip
     acc = accuracy(objective, traj.params[-1])
     if acc is not None:
         messages.append(tr("cli.accuracy", lang, value=acc * 100))
     return finish(args, write_files(args.out, files, args.overwrite), messages)
+
+
+def dropped(args: argparse.Namespace, objective: Objective) -> bool:
+    """Whether ``--drop-nan`` dropped rows of the CSV file (then the CLI says how many)."""
+    return bool(args.csv) and bool(objective.data.meta.get("dropped_rows"))
 
 
 def add_gradcheck(sub: Subparsers, lang: Lang) -> argparse.ArgumentParser:

@@ -17,7 +17,7 @@ from losslab.cli.common import finish as _finish
 from losslab.cli.common import split_list as _list
 from losslab.cli.networks import add_distributed, add_keep_biases, open_scan_executor
 from losslab.errors import LosslabError
-from losslab.i18n import Lang, tr
+from losslab.i18n import Lang, method_label, tr
 from losslab.io import npz_bytes
 
 
@@ -96,7 +96,7 @@ def _torch_scan(args: argparse.Namespace) -> int:
         files[names[4]] = npz_bytes(line)
     message = tr("cli.torch_summary", lang, params=land.meta["n_params"],
                  low=float(np.nanmin(land.values)), high=float(np.nanmax(land.values)),
-                 method=land.meta["method"])  # fmt: skip
+                 method=method_label(land.meta["method"], lang))  # fmt: skip
     return _finish(args, write_files(args.out, files, args.overwrite), [message])
 
 

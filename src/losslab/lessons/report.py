@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from losslab.core.data import teacher_data
-from losslab.defaults import MINIBATCH_NOISE, TEACHER
+from losslab.defaults import MINIBATCH_NOISE
 from losslab.lessons.optimizers import (
     Comparison,
     MinibatchNoise,
@@ -40,12 +40,16 @@ def report_data(wt: Walkthrough) -> ReportData:
     """Run the experiments of section 7 (and the XOR of section 8) on the walk-through's data.
 
     Mini-batch SGD runs on the same teacher and x with noise (the data's own, or
-    :data:`~losslab.defaults.MINIBATCH_NOISE` when it has none: SGD's jitter needs noise).
+    :data:`~losslab.defaults.MINIBATCH_NOISE` when it has none: SGD's jitter needs noise);
+    on data without a teacher (a learner's CSV file) it runs on the data themselves.
     """
     data = wt.data
-    noise = float(data.meta.get("noise", 0.0)) or MINIBATCH_NOISE
-    teacher = data.teacher if data.teacher is not None else str(data.meta.get("teacher", TEACHER))
-    noisy = teacher_data(teacher, data.x, noise=noise, seed=int(data.meta.get("seed", 0)))
+    if "teacher" in data.meta or data.teacher is not None:
+        noise = float(data.meta.get("noise", 0.0)) or MINIBATCH_NOISE
+        teacher = data.teacher if data.teacher is not None else str(data.meta["teacher"])
+        noisy = teacher_data(teacher, data.x, noise=noise, seed=int(data.meta.get("seed", 0)))
+    else:  # measured data have their own scatter: mini-batches of the data themselves
+        noisy = data
     return ReportData(
         wt=wt,
         comparison=compare(None, REPORT_OPTIMIZERS, init=wt.init, data=data),

@@ -138,7 +138,8 @@ def figure_setting(wt: Walkthrough, lang: Lang = "en", ax: Axes | None = None) -
             label=tr("fig.model", lang, line=line_text(*wt.init)),
         )
         label_xy(ax, wt, lang)
-        ax.set_title(tr("fig.setting_title", lang))
+        own = "teacher" not in wt.data.meta
+        ax.set_title(tr("fig.setting_title_data" if own else "fig.setting_title", lang))
         ax.grid(alpha=0.3)
         ax.legend(loc="upper left")
         return fig

@@ -70,9 +70,13 @@ class Page:
 
     def img(self, name: str) -> str:
         """The figure ``name`` as an embedded ``<figure>`` (a data URI)."""
-        data = base64.b64encode(self.figures[name]).decode("ascii")
+        png = self.figures[name]
+        data = base64.b64encode(png).decode("ascii")
         alt = html.escape(self.t("report.fig_alt", name=name))
-        return f'<figure><img src="data:image/png;base64,{data}" alt="{alt}"></figure>'
+        # width/height from the PNG header: the browser reserves the box before decoding
+        width, height = (int.from_bytes(png[k : k + 4], "big") for k in (16, 20))
+        size = f' width="{width}" height="{height}"' if png[12:16] == b"IHDR" else ""
+        return f'<figure><img src="data:image/png;base64,{data}"{size} alt="{alt}"></figure>'
 
     @property
     def teacher(self) -> str:
@@ -93,7 +97,9 @@ h1 { font-size: 1.6em; } h2 { border-bottom: 2px solid #f28e2b; padding-bottom: 
      margin-top: 2em; }
 figure { margin: 1em 0; } figure img { max-width: 100%; height: auto; }
 .row { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }
-.row > * { flex: 1 1 420px; min-width: 0; }
+.row > * { flex: 0 1 calc(50% - .5em); min-width: 0; max-width: 100%; }
+@media (max-width: 760px) { .row > * { flex-basis: 100%; } }
+#landscape-3d { overflow: hidden; }
 table { border-collapse: collapse; margin: .8em 0; font-variant-numeric: tabular-nums; }
 td, th { border: 1px solid #ccc; padding: .2em .6em; text-align: right; }
 th { background: #f4f4f4; } .note { background: #fff6e5; border-left: 4px solid #f28e2b;

@@ -7,8 +7,17 @@ They only display: every number comes from the walk-through and the lessons in
 
 from __future__ import annotations
 
+import html
+
 from losslab.plots import interactive
 from losslab.report.markup import Page, fmt, math, term, vec
+
+#: Plotly measures its width when its script runs, before the contour image beside it
+#: is parsed; once the layout settles, fit every figure to its box again.
+RESIZE_ON_LOAD = (
+    "<script>window.addEventListener('load', () => document.querySelectorAll"
+    "('.js-plotly-plot').forEach(p => window.Plotly && Plotly.Plots.resize(p)));</script>"
+)
 
 
 def section_setting(page: Page) -> list[str]:
@@ -26,18 +35,17 @@ def section_setting(page: Page) -> list[str]:
     noise_text = t("report.s1.noise", noise=fmt(noise), seed=wt.data.meta.get("seed", 0))
     add(f'<h2 id="s1">{t("report.s1")}</h2>')
     add(f"<p>{t('report.s1.model')}</p>{math('y = w x + b')}<p>{t('report.s1.model2')}</p>")
-    add(
-        page.p(
-            "report.s1.teacher",
-            teacher=teacher,
-            n=wt.data.n,
-            x0=fmt(x0),
-            x1=fmt(x1),
-            noise=noise_text if noise > 0 else "",
-            w0=fmt(wt.init[0]),
-            b0=fmt(wt.init[1]),
-        )
-    )
+    meta = wt.data.meta
+    common = {"n": wt.data.n, "x0": fmt(x0), "x1": fmt(x1), "w0": fmt(wt.init[0]),
+              "b0": fmt(wt.init[1])}  # fmt: skip
+    if "teacher" in meta:
+        noise_text = noise_text if noise > 0 else ""
+        add(page.p("report.s1.teacher", teacher=teacher, noise=noise_text, **common))
+    else:  # the learner's own data: name the columns and the file
+        inputs = ", ".join(map(str, meta.get("inputs", ["x"])))
+        source = str(meta.get("source", "")).removeprefix("csv:")
+        x, target, file = (html.escape(v) for v in (inputs, str(meta.get("target", "t")), source))
+        add(page.p("report.s1.data_csv", x=x, t=target, file=file, **common))
     if not wt.teacher_is_line:
         add(f'<p class="note">{t("report.s1.not_line", loss=fmt(q.min_loss))}</p>')
     elif noise > 0:
@@ -108,6 +116,7 @@ def section_landscape(page: Page) -> list[str]:
         full_html=False, include_plotlyjs=True, config={"displaylogo": False, "responsive": True}
     )
     add(f'<div class="row"><div id="landscape-3d">{plot_html}</div>{img("03-contour.png")}</div>')
+    add(RESIZE_ON_LOAD)
     return parts
 
 
