@@ -141,29 +141,9 @@ def train_and_scan(
     start = model.init_params(seed)
     traj = run(objective, make_optimizer(optimizer, learning_rate), start, steps=steps, tolerance=0)
     final = traj.params[-1]
-    pca = None
-    if plane == "pca":
-        pca = pca_directions(traj.params)
-        origin, directions = pca.origin, pca.directions
-        coords = pca.coords
-        extent = float(np.max(np.abs(coords))) if coords.size else 1.0
-        half = span * max(extent, 1e-3) * 1.2
-        axes = (np.linspace(-half, half, points), np.linspace(-half, half, points))
-        labels = ("PC1", "PC2")
-    elif plane == "random":
-        origin = final
-        directions = random_directions(model, final, seed=seed, ignore_biases=ignore_biases)
-        coords = _project(traj.params - origin, directions)
-        axes = (np.linspace(-span, span, points), np.linspace(-span, span, points))
-        labels = ("α", "β")
-    elif plane == "params":
-        origin = final
-        directions = parameter_directions(objective.param_names, params)
-        coords = (traj.params - origin) @ directions.T
-        axes = box_axes(np.vstack([coords, [[-span, -span], [span, span]]]), n=points)
-        labels = (f"Δ {params[0]}", f"Δ {params[1]}")  # offsets from the trained value
-    else:
-        raise LosslabError("error.plane", name=plane)
+    origin, directions, coords, axes, labels, pca = _plane_of(
+        objective, traj, plane, params, span, points, seed, ignore_biases
+    )
     landscape = scan_plane(objective, axes, origin, directions, labels=labels,
                            executor=executor, resume=resume, progress=progress)  # fmt: skip
     line = scan_line(objective, start, final)
@@ -177,6 +157,42 @@ def train_and_scan(
         prediction_grid=prediction_grid(objective, final),
         pca=pca,
     )
+
+
+def _plane_of(
+    objective: Objective,
+    traj: Trajectory,
+    plane: Plane,
+    params: Sequence[str],
+    span: float,
+    points: int,
+    seed: int,
+    ignore_biases: bool,
+) -> tuple[FloatArray, FloatArray, FloatArray, tuple[FloatArray, FloatArray], tuple[str, str],
+           PCAPlane | None]:  # fmt: skip
+    """The plane to scan (origin, directions), the path's coordinates in it, its axes and
+    labels, and the PCA of the path when the plane is ``pca``."""
+    final = traj.params[-1]
+    if plane == "pca":
+        pca = pca_directions(traj.params)
+        extent = float(np.max(np.abs(pca.coords))) if pca.coords.size else 1.0
+        half = span * max(extent, 1e-3) * 1.2
+        axes = (np.linspace(-half, half, points), np.linspace(-half, half, points))
+        return pca.origin, pca.directions, pca.coords, axes, ("PC1", "PC2"), pca
+    if plane == "random":
+        model = objective.model
+        assert isinstance(model, MLP)
+        directions = random_directions(model, final, seed=seed, ignore_biases=ignore_biases)
+        coords = _project(traj.params - final, directions)
+        axes = (np.linspace(-span, span, points), np.linspace(-span, span, points))
+        return final, directions, coords, axes, ("α", "β"), None
+    if plane == "params":
+        directions = parameter_directions(objective.param_names, params)
+        coords = (traj.params - final) @ directions.T
+        axes = box_axes(np.vstack([coords, [[-span, -span], [span, span]]]), n=points)
+        labels = (f"Δ {params[0]}", f"Δ {params[1]}")  # offsets from the trained value
+        return final, directions, coords, axes, labels, None
+    raise LosslabError("error.plane", name=plane)
 
 
 def _project(vectors: FloatArray, directions: FloatArray) -> FloatArray:
