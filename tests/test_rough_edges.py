@@ -3,6 +3,7 @@
 import re
 
 import numpy as np
+import pytest
 
 import losslab as ll
 from losslab.plots import networks as network_figures
@@ -151,3 +152,22 @@ def test_install_hints_work_from_the_checkout():
             assert "losslab[" not in text, (lang, key)  # not on PyPI: 'losslab[x]' fails
             if "pip install" in text:
                 assert re.search(r"pip install '\.\[([a-z,]+|{extra})\]'", text), (lang, key, text)
+
+
+def test_an_objective_is_callable_and_gives_the_mean_squared_error():
+    from losslab.core.data import teacher_data
+    from losslab.core.objective import perceptron_objective
+
+    data = teacher_data("2*x + 1", "-1:3:21")
+    w, b = 3.0, 2.0
+    direct = float(np.mean((w * data.x + b - data.t) ** 2))  # the definition, by hand
+    assert perceptron_objective(data)([w, b]) == pytest.approx(direct, rel=1e-12)
+
+
+def test_the_apps_loss_plot_labels_only_2_and_5_between_decades_on_a_short_axis():
+    from losslab.plots.interactive import loss_curve
+
+    first_step = loss_curve(np.array([5.46667]), 0.0).layout.yaxis
+    long_run = loss_curve(np.logspace(1, -6, 50), 0.0).layout.yaxis
+    assert first_step.type == "log" and first_step.dtick == "D2"  # not every digit 2-9
+    assert long_run.dtick == 1  # one label per decade over seven decades

@@ -117,6 +117,15 @@ class Objective(GridFromPlane):
     loss_fn: Loss
     data: Dataset
 
+    def __call__(self, params: ArrayLike) -> float:
+        """``objective(params)`` is ``objective.loss(params)``: the loss at (P,).
+
+        >>> from losslab.core.data import teacher_data
+        >>> perceptron_objective(teacher_data("2*x + 1", "0:1:2"))([3.0, 2.0])
+        2.5
+        """
+        return self.loss(params)
+
     def loss(self, params: ArrayLike) -> float:
         """The loss at one parameter vector (P,)."""
         p = np.asarray(params, dtype=np.float64)

@@ -45,16 +45,20 @@ def wrap_title(title: str, width: int = 40) -> str:
 
 def log_axis(values: NDArray[np.float64]) -> dict[str, object]:
     """A log axis with one plain label per decade when the values span several decades
-    (plotly's default labels 2 and 5 in every decade too, which crowds a short axis).
+    (plotly's default labels 2 and 5 in every decade too, which crowds a short axis), and
+    only 2 and 5 between the decades on a short one (plotly's default there labels every
+    digit 2-9, which crowds the app's loss plot at its first steps).
 
-    >>> log_axis(np.array([1e-8, 1.0]))["dtick"], "dtick" in log_axis(np.array([1.0, 3.0]))
-    (1, False)
+    >>> log_axis(np.array([1e-8, 1.0]))["dtick"], log_axis(np.array([1.0, 3.0]))["dtick"]
+    (1, 'D2')
     """
     positive = values[np.isfinite(values) & (values > 0)]
     axis: dict[str, object] = {"type": "log", "exponentformat": "power"}
     if positive.size and np.log10(positive.max() / positive.min()) >= 2:
         decades = np.log10(positive.max() / positive.min())
         axis["dtick"] = 1 if decades <= 8 else int(np.ceil(decades / 8))
+    else:
+        axis["dtick"] = "D2"
     return axis
 
 
