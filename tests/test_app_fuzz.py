@@ -198,3 +198,26 @@ def test_a_step_sends_only_the_path_and_draws_what_a_whole_render_draws() -> Non
     for graph in ("data-graph", "contour-graph", "surface-graph", "loss-graph"):
         assert "__dash_patch_update" in patched[graph]["figure"]
         assert apply(first[graph]["figure"], patched[graph]["figure"]) == full[graph]["figure"]
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_page_opens_in_the_language_serve_was_given(lang):
+    # `losslab serve --lang ja` opened the page in English: the layout ignored it.
+    from losslab.app import create_app
+
+    page = create_app(lang).server.test_client().get("/_dash-layout").get_json()
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            props = node.get("props", {})
+            if props.get("id") == "lang":
+                found.append(props["value"])
+            for value in props.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(page)
+    assert found == [lang]

@@ -18,6 +18,7 @@ a 41 x 41 plane.
 
 from __future__ import annotations
 
+import functools
 import logging
 import socket
 from typing import Any
@@ -50,11 +51,12 @@ def refuse(exc: Exception) -> Any:
     return tr("webapp.failed", "en"), 400
 
 
-def create_app() -> Dash:
-    """The Dash app, with its callbacks; all JavaScript is served by this server itself."""
+def create_app(lang: Lang = "en") -> Dash:
+    """The Dash app, opening in ``lang``, with its callbacks; all JavaScript is served by this
+    server itself."""
     app = Dash(__name__, title="losslab", serve_locally=True, update_title="")
     app.index_string = app.index_string.replace("{%css%}", "{%css%}<style>" + CSS + "</style>")
-    app.layout = layout
+    app.layout = functools.partial(layout, lang)  # built per page load, in ``lang``
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_BODY  # a bigger request: 413, not 500
     app.server.register_error_handler(Exception, refuse)
     callbacks.register(app)
@@ -79,7 +81,7 @@ def serve(host: str = "127.0.0.1", port: int = 8050, lang: Lang = "en") -> None:
         raise LosslabError("error.port", port=port, host=host)
     import waitress  # type: ignore[import-untyped]  # production WSGI, pure Python
 
-    app = create_app()
+    app = create_app(lang)
     url = f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
     print(tr("app.listening", lang, url=url, version=__version__), flush=True)
     # A page load fires ~6 callbacks at once; queueing them is normal, not worth a warning.

@@ -14,7 +14,7 @@ from losslab.app.state import MAX_RUN
 from losslab.core.datasets import TOY_SETS
 from losslab.core.mlp import ACTIVATIONS
 from losslab.defaults import NETWORK_LEARNING_RATE, SAMPLES, START_TEXT, TEACHER
-from losslab.i18n import optimizer_name
+from losslab.i18n import Lang, optimizer_name
 from losslab.optim.rules import OPTIMIZERS
 
 NET_MAX_STEPS = 2_000
@@ -40,15 +40,18 @@ def _field(label_id: str, control: Any) -> html.Div:
                     className="field")  # fmt: skip
 
 
-def controls() -> html.Div:
-    """The perceptron's controls: data, optimizer, learning rate, start, buttons, numbers."""
+def controls(lang: Lang = "en") -> html.Div:
+    """The perceptron's controls: data, optimizer, learning rate, start, buttons, numbers.
+
+    ``lang`` is the language the page opens in (the radio buttons switch it).
+    """
     return html.Div(
         [
             html.H1(id="title"),
             dcc.RadioItems(
                 id="lang",
                 options=[{"label": "English", "value": "en"}, {"label": "日本語", "value": "ja"}],
-                value="en",
+                value=lang,
                 inline=True,
             ),
             _field(
@@ -104,8 +107,8 @@ def controls() -> html.Div:
     )
 
 
-def layout() -> html.Div:
-    """The page: controls on the left, the views on the right."""
+def layout(lang: Lang = "en") -> html.Div:
+    """The page, opening in ``lang``: controls on the left, the views on the right."""
     views = html.Div(
         [
             html.Div([dcc.Graph(id="data-graph"), dcc.Graph(id="contour-graph")], className="row"),
@@ -115,7 +118,7 @@ def layout() -> html.Div:
         className="views",
     )
     stores = [dcc.Store(id="session", storage_type="memory"), dcc.Store(id="view")]
-    return html.Div([*stores, controls(), views],
+    return html.Div([*stores, controls(lang), views],
                     className="page")  # fmt: skip
 
 
