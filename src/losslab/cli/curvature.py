@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from losslab.cli.common import Command
+from losslab.cli.common import Command, add_command, output_flags
 from losslab.errors import LosslabError
-from losslab.i18n import LANGS, Lang, tr
+from losslab.i18n import Lang, tr
 
 MAX_STEPS = 100_000
 NUMPY_MODELS = ("mlp", "linear", "logistic")
@@ -27,21 +27,11 @@ def _flag(p: argparse.ArgumentParser, name: str, key: str, lang: Lang, **kw: Any
     p.add_argument(name, help=tr(key, lang), **kw)
 
 
-def _output_parent(lang: Lang) -> argparse.ArgumentParser:
-    """The output flags both commands share."""
-    out = argparse.ArgumentParser(add_help=False)
-    _flag(out, "--lang", "cli.lang", lang, choices=LANGS, default=lang)
-    _flag(out, "--out", "cli.out", lang, default="losslab-out")
-    _flag(out, "--overwrite", "cli.overwrite", lang, action="store_true")
-    _flag(out, "--quiet", "cli.quiet", lang, action="store_true")
-    return out
-
-
 def add_curvature(subparsers: Any, lang: Lang = "en") -> argparse.ArgumentParser:
     """The ``curvature`` command's parser."""
-    text = tr("curvature.cli_curvature", lang)
-    out = _output_parent(lang)
-    cur = subparsers.add_parser("curvature", help=text, description=text, parents=[out])
+    cur = add_command(
+        subparsers, "curvature", "curvature.cli_curvature", lang, [output_flags(lang)]
+    )
     _flag(cur, "--model", "curvature.cli_model", lang, default="mlp")
     _flag(cur, "--data", "curvature.cli_data", lang, default="moons")
     _flag(cur, "--loss", "curvature.cli_loss", lang)
@@ -61,14 +51,12 @@ def add_curvature(subparsers: Any, lang: Lang = "en") -> argparse.ArgumentParser
     _flag(cur, "--lanczos-steps", "curvature.cli_lanczos", lang, type=int, default=80)
     _flag(cur, "--runs", "curvature.cli_runs", lang, type=int, default=10)
     _flag(cur, "--tol", "curvature.cli_tol", lang, type=float, default=1e-8)
-    return cur  # type: ignore[no-any-return]
+    return cur
 
 
 def add_sharpness(subparsers: Any, lang: Lang = "en") -> argparse.ArgumentParser:
     """The ``sharpness`` command's parser."""
-    text = tr("curvature.cli_sharpness", lang)
-    out = _output_parent(lang)
-    sh = subparsers.add_parser("sharpness", help=text, description=text, parents=[out])
+    sh = add_command(subparsers, "sharpness", "curvature.cli_sharpness", lang, [output_flags(lang)])
     _flag(sh, "--model", "curvature.cli_model", lang, default="mlp")
     _flag(sh, "--data", "cli.data", lang, default="spirals")
     _flag(sh, "--loss", "cli.loss", lang, default="mse")
@@ -80,7 +68,7 @@ def add_sharpness(subparsers: Any, lang: Lang = "en") -> argparse.ArgumentParser
     _flag(sh, "--learning-rate", "cli.lr", lang, type=float, default=0.1)
     _flag(sh, "--steps", "cli.steps", lang, type=int, default=2500)
     _flag(sh, "--every", "curvature.cli_every", lang, type=int, default=10)
-    return sh  # type: ignore[no-any-return]
+    return sh
 
 
 def _numpy_problem(args: argparse.Namespace) -> Any:
