@@ -22,7 +22,6 @@ True
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Callable
 
@@ -30,7 +29,7 @@ import torch
 from torch import nn
 from torch.func import functional_call, vmap
 
-from losslab.adapters.torch_files import Data, materialize
+from losslab.adapters.torch_files import Data, frozen_copy, materialize
 
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -98,14 +97,8 @@ class BatchedLoss:
         batch_size: int | None = None,
         chunk: int | None = None,
     ) -> None:
-        if device is None:
-            first = next(model.parameters(), None)
-            device = first.device if first is not None else torch.device("cpu")
-        self.device = torch.device(device)
+        net, self.device = frozen_copy(model, device, dtype)  # eval mode
         self.dtype = dtype
-        net = copy.deepcopy(model).to(device=self.device, dtype=dtype).eval()
-        for p in net.parameters():
-            p.requires_grad_(False)
         self.net = net
         self.loss_fn = loss_fn
         self.names = [name for name, _ in net.named_parameters()]

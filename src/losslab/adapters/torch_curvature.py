@@ -22,7 +22,6 @@ per named parameter (``0.weight``, ``0.bias``, ...), for the functions of
 
 from __future__ import annotations
 
-import copy
 import math
 import warnings
 from collections.abc import Callable
@@ -34,7 +33,7 @@ from numpy.typing import NDArray
 from torch import nn
 from torch.func import functional_call, grad, jvp
 
-from losslab.adapters.torch import materialize
+from losslab.adapters.torch_files import frozen_copy, materialize
 from losslab.analysis.curvature import HessianOperator
 from losslab.errors import LosslabError
 
@@ -70,15 +69,9 @@ class TorchHessian:
         dtype: torch.dtype = torch.float64,
         train_mode: bool = False,
     ) -> None:
-        if device is None:
-            first = next(model.parameters(), None)
-            device = first.device if first is not None else torch.device("cpu")
-        self.device = torch.device(device)
+        net, self.device = frozen_copy(model, device, dtype, train_mode)
         self.dtype = dtype
-        net = copy.deepcopy(model).to(device=self.device, dtype=dtype)
-        net.train(train_mode)
         for p in net.parameters():
-            p.requires_grad_(False)
             p.grad = None
         self._net = net
         self.loss_fn = loss_fn

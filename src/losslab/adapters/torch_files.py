@@ -7,6 +7,7 @@ Dask worker builds the model and reads the data once and keeps them for later bl
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import importlib.util
 import sys
@@ -66,6 +67,28 @@ def materialize(
     if not batches:
         raise LosslabError("error.torch_data", detail="no batches")
     return batches
+
+
+def frozen_copy(
+    model: nn.Module,
+    device: torch.device | str | None,
+    dtype: torch.dtype,
+    train_mode: bool = False,
+    copy_model: bool = True,
+) -> tuple[nn.Module, torch.device]:
+    """The model as losslab evaluates it: a private copy (unless ``copy_model`` is False) on
+    ``device`` (default: where its parameters are) in ``dtype``, in train or eval mode, its
+    parameters not requiring gradients; and that device. The caller's model is untouched."""
+    if device is None:
+        first = next(model.parameters(), None)
+        device = first.device if first is not None else torch.device("cpu")
+    device = torch.device(device)
+    net = copy.deepcopy(model) if copy_model else model
+    net = net.to(device=device, dtype=dtype)
+    net.train(train_mode)
+    for p in net.parameters():
+        p.requires_grad_(False)
+    return net, device
 
 
 def parameter_vector(model: nn.Module) -> torch.Tensor:

@@ -9,7 +9,6 @@ in eval mode by default (BatchNorm uses its running statistics); the data are re
 
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -21,7 +20,14 @@ from numpy.typing import ArrayLike, NDArray
 from torch import nn
 from torch.func import functional_call
 
-from losslab.adapters.torch_files import Batches, Data, LossFn, materialize, parameter_vector
+from losslab.adapters.torch_files import (
+    Batches,
+    Data,
+    LossFn,
+    frozen_copy,
+    materialize,
+    parameter_vector,
+)
 from losslab.adapters.torch_plan import first_linear, shortcut_totals, vmap_totals
 from losslab.core.problem import GridFromPlane
 from losslab.errors import LosslabError
@@ -69,15 +75,9 @@ class TorchProblem(GridFromPlane):
     def __post_init__(self) -> None:
         if self.method not in METHODS:
             raise LosslabError("error.torch_method", name=self.method, names=", ".join(METHODS))
-        if self.device is None:
-            first = next(self.model.parameters(), None)
-            self.device = first.device if first is not None else torch.device("cpu")
-        self.device = torch.device(self.device)
-        net = copy.deepcopy(self.model) if self.copy_model else self.model
-        net = net.to(device=self.device, dtype=self.dtype)
-        net.train(self.train_mode)
-        for p in net.parameters():
-            p.requires_grad_(False)
+        net, self.device = frozen_copy(
+            self.model, self.device, self.dtype, self.train_mode, self.copy_model
+        )
         self._net = net
         self._names = [name for name, _ in net.named_parameters()]
         self._shapes = [p.shape for _, p in net.named_parameters()]
