@@ -129,8 +129,8 @@ class Objective(GridFromPlane):
     def loss(self, params: ArrayLike) -> float:
         """The loss at one parameter vector (P,)."""
         p = np.asarray(params, dtype=np.float64)
-        if self._large_sums and p.shape == (2,):
-            return self._sums.loss(p)  # type: ignore[union-attr]
+        if (sums := self._large_sums) is not None and p.shape == (2,):
+            return sums.loss(p)
         return float(self.loss_fn.value(self.model.predict(p, self.data.x), self.data.t))
 
     @property
@@ -145,8 +145,8 @@ class Objective(GridFromPlane):
         samples only: the mini-batch gradient of stochastic gradient descent.
         """
         p = np.asarray(params, dtype=np.float64)
-        if batch is None and self._large_sums and p.shape == (2,):
-            return self._sums.gradient(p)  # type: ignore[union-attr]
+        if batch is None and (sums := self._large_sums) is not None and p.shape == (2,):
+            return sums.gradient(p)
         x, t = self.data.x, self.data.t
         if batch is not None:
             x, t = x[batch], t[batch]
@@ -210,9 +210,10 @@ class Objective(GridFromPlane):
         return None
 
     @property
-    def _large_sums(self) -> bool:
-        """Loss and gradient from the sums (O(1)) once the data are large (SUMS_FROM_SAMPLES)."""
-        return self._sums is not None and self.data.n >= SUMS_FROM_SAMPLES
+    def _large_sums(self) -> PerceptronSums | None:
+        """The sums that give loss and gradient in O(1), once the data are large
+        (SUMS_FROM_SAMPLES); None below that or for other models."""
+        return self._sums if self.data.n >= SUMS_FROM_SAMPLES else None
 
     def _quadratic(self, origin: FloatArray, directions: FloatArray) -> FloatArray:
         """The 6 coefficients of an exactly quadratic loss in (a, c), fitted to 9 evaluations."""
