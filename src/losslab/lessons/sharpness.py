@@ -36,8 +36,10 @@ Stop = Literal["step limit", "diverged"]
 class SharpnessRun:
     """A gradient-descent run with λmax measured every ``every`` steps.
 
-    ``losses`` (T+1,) is the loss at every step (index 0: the start); ``steps`` (m,)
-    the steps where λmax was measured and ``lambda_max`` (m,) its values.
+    ``losses`` (T+1,) is the loss at every step (index 0: the start; a diverged run ends
+    with the loss that broke the run loop's rule); ``steps`` (m,) the steps where λmax
+    was measured and ``lambda_max`` (m,) its values; ``final_params`` (P,) the last point
+    the run kept.
     """
 
     losses: FloatArray
