@@ -85,10 +85,14 @@ def test_report_section_9_shows_the_lessons_numbers(lang):
     from losslab.lessons.sharpness import edge_of_stability
     from losslab.report.curvature import curvature_section
 
+    from losslab.core.data import teacher_data
+
     lesson = edge_of_stability(steps=300, every=50)
     page = curvature_section(lesson, lang)
     assert page.startswith('<h2 id="s9">9. ')
-    assert f"{2 / lesson.perceptron_lambda_max:.4g}" in page
+    q = quadratic_form(teacher_data())  # the closed form: 2/λmax of the five sums' Hessian
+    assert f"{q.stability_limit:.4g}" in page and f"{q.eigenvalues[1]:.4g}" in page
+    assert "<td>0.90</td>" in page and "<td>1.10</td>" in page  # just below, just above
     assert f"{lesson.network.lambda_max[0]:.3g}" in page
     assert page.count("<tr>") == 3 and "data:image/png;base64," in page
     assert ("発散" in page) == (lang == "ja")
@@ -98,7 +102,7 @@ def test_curvature_and_sharpness_take_a_csv_file_like_landscape(tmp_path, capsys
     rng = np.random.default_rng(0)
     x = rng.uniform(-1, 3, 25)
     t = 2 * x + 1 + 0.1 * rng.normal(size=25)
-    lines = ["x,t"] + [f"{a!r},{b!r}" for a, b in zip(x, t, strict=True)] + ["0.5,"]
+    lines = ["x,t"] + [f"{float(a)!r},{float(b)!r}" for a, b in zip(x, t, strict=True)] + ["0.5,"]
     (tmp_path / "d.csv").write_text("\n".join(lines) + "\n")
     csv_flags = ["--csv", str(tmp_path / "d.csv"), "--inputs", "x", "--target", "t", "--drop-nan"]
     code = main(["curvature", "--model", "linear", *csv_flags, "--steps", "0", "--top-k", "2",
