@@ -82,10 +82,9 @@ def test_existing_files_are_not_overwritten(tmp_path, capsys):
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_report_section_9_shows_the_lessons_numbers(lang):
+    from losslab.core.data import teacher_data
     from losslab.lessons.sharpness import edge_of_stability
     from losslab.report.curvature import curvature_section
-
-    from losslab.core.data import teacher_data
 
     lesson = edge_of_stability(steps=300, every=50)
     page = curvature_section(lesson, lang)
