@@ -310,7 +310,8 @@
       this.root = root;
       this.config = config;
       this.t = (key, values) => say(config.texts, key, values);
-      this.timings = [];
+      this.timings = []; // ms per step: the click's answer (numbers, path on the map)
+      this.drawTimings = []; // ms per redraw of the bowl and the loss curve (next frame)
       this.running = 0;
       this.explainStage = 0;
       this.build();
@@ -551,13 +552,17 @@
       this.saveFragment();
     }
 
+    /** The state into the address bar, at most every 300 ms (browsers throttle history). */
     saveFragment() {
-      const fragment = writeFragment(this.state, this.config);
-      try {
-        window.history.replaceState(null, "", fragment);
-      } catch (e) {
-        // Some browsers refuse replaceState on file:// pages; the lab works without it.
-      }
+      if (this.fragmentDue) return;
+      this.fragmentDue = setTimeout(() => {
+        this.fragmentDue = 0;
+        try {
+          window.history.replaceState(null, "", writeFragment(this.state, this.config));
+        } catch (e) {
+          // Some browsers refuse replaceState on file:// pages; the lab works without it.
+        }
+      }, 300);
     }
 
     syncControls() {
@@ -593,8 +598,14 @@
         [this.t("loss"), fmt(run.loss)],
         ["\u2202L/\u2202w", fmt(run.grad[0])], ["\u2202L/\u2202b", fmt(run.grad[1])],
       ];
-      this.numbers.replaceChildren(...rows.map(([k, v]) =>
-        el("tr", {}, [el("th", { text: k }), el("td", { text: v })])));
+      if (!this.cells) {
+        this.cells = rows.map(() => el("td"));
+        this.numbers.replaceChildren(...rows.map(([k], i) =>
+          el("tr", {}, [el("th", { text: k }), this.cells[i]])));
+      }
+      rows.forEach(([, v], i) => {
+        this.cells[i].textContent = v;
+      });
     }
 
     /** The map's overlay now (cheap); the bowl and the loss curve at the next frame. */
@@ -611,11 +622,12 @@
       if (!layout || !this.overlay) return;
       const xa = layout.xaxis;
       const ya = layout.yaxis;
-      const box = this.overlay.style;
-      box.left = xa._offset + "px";
-      box.top = ya._offset + "px";
-      box.width = xa._length + "px";
-      box.height = ya._length + "px";
+      const place = [xa._offset, ya._offset, xa._length, ya._length].join();
+      if (place !== this.placed) { // only when plotly laid the map out anew
+        this.placed = place;
+        Object.assign(this.overlay.style, { left: xa._offset + "px", top: ya._offset + "px",
+                                            width: xa._length + "px", height: ya._length + "px" });
+      }
       // Far outside the map an SVG coordinate would overflow: clamp to a wide margin.
       const clamp = (v, size) => Math.max(-10 * size, Math.min(11 * size, v));
       const px = (w) => clamp(xa.l2p(w), xa._length).toFixed(1);
@@ -640,11 +652,12 @@
     drawFigures3d() {
       this.figuresDue = 0;
       if (!this.bowlBox._fullLayout) return;
+      const begin = performance.now();
       const run = this.run;
       Plotly.restyle(this.bowlBox, { x: [run.path.map((p) => p[0])],
                                      y: [run.path.map((p) => p[1])], z: [run.losses] }, [1]);
       Plotly.restyle(this.lossBox, { x: [run.losses.map((_, k) => k)], y: [run.losses] }, [0]);
-      this.figuresDrawn = performance.now();
+      this.drawTimings.push(performance.now() - begin);
     }
 
     // --- step-through: one update explained with its numbers, stage by stage ---
