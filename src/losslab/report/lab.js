@@ -441,15 +441,15 @@
         margin: { l: 0, r: 0, t: 34, b: 0 }, height: 360, autosize: true,
         scene: { xaxis: { title: { text: "w" } }, yaxis: { title: { text: "b" } },
                  zaxis: { title: { text: t("loss") }, range: [0, top] },
-                 camera: { eye: { x: 1.5, y: -1.6, z: 1.0 } } },
+                 camera: { eye: { x: 1.75, y: -1.85, z: 1.15 } } },
       }, PLOT_CONFIG);
       Plotly.newPlot(this.lossBox, [
         { type: "scatter", mode: "lines+markers", x: [], y: [], name: t("loss"),
-          line: { color: COLOURS.path }, marker: { size: 4 },
+          line: { color: COLOURS.path }, marker: { size: 6 },
           hovertemplate: "%{x}: %{y:.6g}<extra></extra>" },
       ], {
         title: { text: t("losses"), font: { size: 13 } }, font, margin, showlegend: false,
-        xaxis: { title: { text: t("step") }, rangemode: "tozero" },
+        xaxis: { title: { text: t("step_label") }, rangemode: "tozero" },
         yaxis: { title: { text: t("loss") }, type: "log", exponentformat: "power" },
         height: 300, autosize: true,
       }, PLOT_CONFIG);
@@ -470,8 +470,15 @@
                                      "marker-end": "url(#lab-arrowhead)", visibility: "hidden" });
       this.nowDot = svg("circle", { r: "6", fill: COLOURS.now, stroke: "black",
                                     "stroke-width": "2" });
-      this.overlay.append(svg("defs", {}, [head, dot]), this.pathLine, this.arrowLine,
-                          this.nowDot);
+      const down = svg("marker", { id: "lab-downhead", viewBox: "0 0 10 10", refX: "9",
+                                   refY: "5", markerWidth: "6", markerHeight: "6",
+                                   orient: "auto-start-reverse" });
+      down.appendChild(svg("path", { d: "M0,0 L10,5 L0,10 z", fill: "white" }));
+      this.downLine = svg("line", { stroke: "white", "stroke-width": "2",
+                                    "stroke-dasharray": "5 3", "marker-end": "url(#lab-downhead)",
+                                    visibility: "hidden" });
+      this.overlay.append(svg("defs", {}, [head, dot, down]), this.pathLine, this.nowDot,
+                          this.downLine, this.arrowLine);
       this.contourBox.appendChild(this.overlay);
       this.contourBox.on("plotly_afterplot", () => this.drawOverlay());
       // A click (or a tap) on the contour map picks the start: pixels -> (w, b).
@@ -593,7 +600,7 @@
     showNumbers() {
       const run = this.run;
       const rows = [
-        [this.t("step"), String(run.path.length - 1)],
+        [this.t("step_label"), String(run.path.length - 1)],
         ["w", fmt(run.params[0])], ["b", fmt(run.params[1])],
         [this.t("loss"), fmt(run.loss)],
         ["\u2202L/\u2202w", fmt(run.grad[0])], ["\u2202L/\u2202b", fmt(run.grad[1])],
@@ -640,11 +647,21 @@
       const to = arrow === undefined ? this.arrowTo : arrow;
       this.arrowTo = to;
       this.arrowLine.setAttribute("visibility", to ? "visible" : "hidden");
+      this.downLine.setAttribute("visibility", to ? "visible" : "hidden");
       if (to) {
-        this.arrowLine.setAttribute("x1", px(run.params[0]));
-        this.arrowLine.setAttribute("y1", py(run.params[1]));
+        const [x0, y0] = [px(run.params[0]), py(run.params[1])];
+        this.arrowLine.setAttribute("x1", x0);
+        this.arrowLine.setAttribute("y1", y0);
         this.arrowLine.setAttribute("x2", px(to[0]));
         this.arrowLine.setAttribute("y2", py(to[1]));
+        // Downhill, -gradient, drawn 60 px long: the direction, whatever the step's length.
+        const dx = -run.grad[0] * (xa.l2p(1) - xa.l2p(0));
+        const dy = -run.grad[1] * (ya.l2p(1) - ya.l2p(0));
+        const size = Math.hypot(dx, dy) || 1;
+        this.downLine.setAttribute("x1", x0);
+        this.downLine.setAttribute("y1", y0);
+        this.downLine.setAttribute("x2", (Number(x0) + (60 * dx) / size).toFixed(1));
+        this.downLine.setAttribute("y2", (Number(y0) + (60 * dy) / size).toFixed(1));
       }
     }
 
@@ -656,7 +673,8 @@
       const run = this.run;
       Plotly.restyle(this.bowlBox, { x: [run.path.map((p) => p[0])],
                                      y: [run.path.map((p) => p[1])], z: [run.losses] }, [1]);
-      Plotly.restyle(this.lossBox, { x: [run.losses.map((_, k) => k)], y: [run.losses] }, [0]);
+      Plotly.update(this.lossBox, { x: [run.losses.map((_, k) => k)], y: [run.losses] },
+                    { "xaxis.range": [0, Math.max(10, run.losses.length - 1)] }, [0]);
       this.drawTimings.push(performance.now() - begin);
     }
 
