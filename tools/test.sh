@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs everything the tests need on a fresh Debian machine (run as root) and runs them:
-# Debian's Chromium and a Japanese font for the browser tests, a virtual environment with
-# losslab, PyTorch (CPU) and the test extras, then ruff, mypy and pytest (doctests included).
+# Debian's Chromium and a Japanese font for the browser tests, Node.js for ESLint (the lab's
+# script), a virtual environment with losslab, PyTorch (CPU) and the test extras, then ruff,
+# mypy, ESLint and pytest (doctests included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi ipagothic; then
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi ipagothic ||
+   ! command -v npm >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq chromium fonts-ipafont-gothic >/dev/null
+  apt-get install -y -qq chromium fonts-ipafont-gothic nodejs npm >/dev/null
 fi
 
 python3 -m venv .venv
@@ -20,4 +22,7 @@ python3 -m venv .venv
 .venv/bin/ruff check src tests benchmarks examples
 .venv/bin/ruff format --check src tests benchmarks examples
 .venv/bin/mypy
+# ESLint for the browser script src/losslab/report/lab.js (versions pinned by the lock file).
+npm ci --prefix tools/eslint --no-audit --no-fund --silent
+tools/eslint/node_modules/.bin/eslint --config tools/eslint/eslint.config.mjs src/losslab/report/lab.js
 .venv/bin/python -m pytest -p no:cacheprovider

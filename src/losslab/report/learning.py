@@ -4,11 +4,12 @@ XOR), one function each; each returns its HTML parts and only displays.
 
 from __future__ import annotations
 
+from losslab.report.lab import lab_markup
 from losslab.report.markup import Page, fmt, math
 
 
 def section_descent(page: Page) -> list[str]:
-    """5. Gradient descent: the gradient, the update, the run and its figures."""
+    """5. Gradient descent: the gradient, the update, the lab (lab.js) and the run's figures."""
     wt = page.data.wt
     t = page.t
     img = page.img
@@ -56,6 +57,8 @@ def section_descent(page: Page) -> list[str]:
     )
     if stop == "diverged":
         add(f'<p class="note">{t("report.s5.diverged", k=traj.meta["diverged_at"])}</p>')
+    add(f"<h3>{t('lab.title')}</h3><p>{t('lab.intro')}</p>")
+    add(lab_markup(wt, page.lang))
     add(f"<p>{t('report.s5.figs')}</p>")
     add(f'<div class="row">{img("05-path-contour.png")}{img("05-path-3d.png")}</div>')
     add(f'<div class="row">{img("05-loss-curve.png")}{img("05-fit-steps.png")}</div>')

@@ -11,6 +11,7 @@ from losslab.lessons.perceptron import Walkthrough
 from losslab.lessons.report import ReportData, report_data
 from losslab.report.curvature import section_sharpness
 from losslab.report.figures import FIGURES, render_figures
+from losslab.report.lab import LAB_NAME, asset, render_lab_page
 from losslab.report.learning import (
     section_descent,
     section_optimizers,
@@ -67,7 +68,7 @@ def render_html(data: ReportData, lang: Lang, figures: dict[str, bytes]) -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{title}</title><style>{CSS}</style></head>"
+        f"<title>{title}</title><style>{CSS}{asset('lab.css')}</style></head>"
         f"<body>\n{body}\n</body></html>\n"
     )
 
@@ -79,14 +80,16 @@ def write_report(
     overwrite: bool = False,
     progress: bool = False,
 ) -> list[Path]:
-    """Write ``report.html`` and the figures as PNG files into the folder ``out``.
+    """Write ``report.html``, ``lab.html`` (the lab of section 5 alone) and the figures as
+    PNG files into the folder ``out``.
 
     Refuses (LosslabError) to replace existing files unless ``overwrite``.
     Returns the paths written, the report first.
     """
-    check_writable(out, [REPORT_NAME] + [spec.filename for spec in FIGURES], overwrite)
+    check_writable(out, [REPORT_NAME, LAB_NAME] + [spec.filename for spec in FIGURES], overwrite)
     data = report_data(wt)
     figures = render_figures(data, lang, progress=progress)
     files: dict[str, bytes | str] = {REPORT_NAME: render_html(data, lang, figures)}
+    files[LAB_NAME] = render_lab_page(wt, lang)
     files.update(figures)
     return write_files(out, files, overwrite=True)  # checked above, before the rendering
