@@ -279,3 +279,62 @@ def test_softmax_network_accuracy_along_a_path() -> None:
     prof = path_profile(obj, make_curve(a, b, "line"), 5, metric=right)
     c = connect(obj, a, b, steps=5, neb_pivots=0, plane_points=None, points=5)
     np.testing.assert_array_equal(c.line.accuracies, prof.accuracies)
+
+
+# --- the command line ----------------------------------------------------------------------
+
+
+def test_cli_connect_on_a_toy_set_writes_figures_and_profiles(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from losslab.cli import main
+
+    out = tmp_path / "o"
+    args = ["connect", "--data", "xor", "--n", "40", "--hidden", "4", "--steps", "200",
+            "--pivots", "2", "--plane-points", "9", "--points", "11",
+            "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "straight line: loss barrier" in text and "accuracy drop" in text
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["connect-bezier.npz", "connect-line.npz", "connect-neb.npz",
+                     "connect-plane.npz", "connect-plane.png", "connect-profile.png"]  # fmt: skip
+    line = PathProfile.load(out / "connect-line.npz")
+    assert line.t.size == 11 and line.meta["kind"] == "line"
+    assert (out / "connect-profile.png").read_bytes()[:4] == b"\x89PNG"
+    # nothing overwritten unasked; Japanese on request
+    assert main(args) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert main([*args, "--overwrite", "--lang", "ja", "--pivots", "0"]) == 0
+    assert "直線: 損失の障壁" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        (["--bends", "0"], "no point to train"),
+        (["--model", "m.py:build", "--data", "d.py:load"], "two checkpoints"),
+        (["--model", "resnet"], "is not known"),
+        (["--steps", "-1"], "steps"),
+        (["--plane-points", "2"], "2"),
+    ],
+)
+def test_cli_connect_bad_input_is_one_sentence(tmp_path, capsys, extra, words) -> None:  # type: ignore[no-untyped-def]
+    from losslab.cli import main
+
+    assert main(["connect", "--data", "xor", "--out", str(tmp_path), *extra]) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1 and "Traceback" not in err
+    assert not any(tmp_path.iterdir())
+
+
+def test_connect_figures_in_both_languages() -> None:
+    from matplotlib.figure import Figure
+
+    from losslab.plots.connect import figure_curve_plane, figure_profiles
+
+    obj = _mlp_objective()
+    rng = np.random.default_rng(11)
+    a, b = rng.normal(size=(2, len(obj.param_names)))
+    c = connect(obj, a, b, steps=10, neb_pivots=2, neb_steps=10, plane_points=7, points=9)
+    for lang in ("en", "ja"):
+        assert isinstance(figure_profiles(c, lang), Figure)
+        assert isinstance(figure_curve_plane(c, lang), Figure)
