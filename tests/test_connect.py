@@ -315,6 +315,9 @@ def test_cli_connect_on_a_toy_set_writes_figures_and_profiles(tmp_path, capsys) 
         (["--model", "resnet"], "is not known"),
         (["--steps", "-1"], "steps"),
         (["--plane-points", "2"], "2"),
+        (["--spring", "1e308", "--steps", "3"], "spring constant"),
+        (["--learning-rate", "1e308", "--steps", "3"], "smaller learning rate"),
+        (["--seed", "-1"], "seed"),
     ],
 )
 def test_cli_connect_bad_input_is_one_sentence(tmp_path, capsys, extra, words) -> None:  # type: ignore[no-untyped-def]

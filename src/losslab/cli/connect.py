@@ -30,6 +30,8 @@ from losslab.i18n import Lang, tr
 from losslab.io import check_writable, npz_bytes, png_bytes, write_files
 
 NUMPY_MODELS = ("mlp", "linear", "logistic")
+#: The largest seed (numpy's); the second network's seed is the next one, or the one before.
+MAX_SEED = 2**64 - 1
 
 
 def add_parser(sub: Subparsers, lang: Lang) -> argparse.ArgumentParser:
@@ -74,10 +76,14 @@ def _numpy_ends(args: argparse.Namespace, lang: Lang) -> tuple[Any, Any, Any, li
     if args.model not in NUMPY_MODELS:
         raise LosslabError("curvature.error_model", value=args.model)
     objective = network(args)
-    first, second = train_pair(objective, (args.seed, args.seed + 1), args.optimizer,
+    other = args.seed + 1 if args.seed < MAX_SEED else args.seed - 1
+    first, second = train_pair(objective, (args.seed, other), args.optimizer,
                                args.learning_rate, args.steps)  # fmt: skip
-    messages = [tr("connect.msg_trained", lang, a=args.seed, b=args.seed + 1,
+    messages = [tr("connect.msg_trained", lang, a=args.seed, b=other,
                    la=first.losses[-1], lb=second.losses[-1], steps=args.steps)]  # fmt: skip
+    from losslab.optim.loop import stop_message
+
+    messages += [stop_message(t, lang) for t in (first, second) if t.meta["stop"] == "diverged"]
     if dropped(args, objective):
         from losslab.cli.common import dropped_rows_message
 

@@ -131,11 +131,11 @@ def fit_curve(
     for step in range(int(steps)):
         ts = rng.uniform(0.0, 1.0, int(samples))
         batch = minibatch(n, size, seed, step) if size is not None and size < n else None
-        losses[step], grad = curve_gradient(problem, current, ts, batch)
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):  # overflow is caught below as divergence
+            losses[step], grad = curve_gradient(problem, current, ts, batch)
             updates, state = opt.update(grad, state, bends)
             bends = bends + updates
-        if not np.all(np.isfinite(bends)):
+        if not (math.isfinite(losses[step]) and np.all(np.isfinite(bends))):
             raise LosslabError("connect.error_diverged", step=step + 1, lr=_lr(opt.hyperparameters))
         current = current.with_bends(bends)
     meta = {"trained": "curve", "optimizer": opt.name, "hyperparameters": dict(opt.hyperparameters),
@@ -216,19 +216,21 @@ def nudged_elastic_band(
     ends = max(problem.loss(nodes[0]), problem.loss(nodes[-1]))
     for step in range(int(steps)):
         batch = minibatch(n, size, seed, step) if size is not None and size < n else None
-        losses = np.array([problem.loss(p) for p in nodes[1:-1]])
-        grads = np.stack([problem.gradient(p, batch) for p in nodes[1:-1]])
+        with np.errstate(all="ignore"):  # overflow is caught below as divergence
+            losses = np.array([problem.loss(p) for p in nodes[1:-1]])
+            grads = np.stack([problem.gradient(p, batch) for p in nodes[1:-1]])
         highest[step] = float(np.max(losses))
         # Climb only to a barrier: where no pivot is above both ends there is no saddle
         # between them to climb to (along a convex valley the image would run away).
         climbing = step >= climbs_from and highest[step] > ends
         climber = int(np.argmax(losses)) if climbing else None
-        force = neb_forces(nodes, grads, spring, climber)
         with np.errstate(all="ignore"):
+            force = neb_forces(nodes, grads, spring, climber)
             updates, state = opt.update(-force, state, nodes[1:-1])
             nodes[1:-1] = nodes[1:-1] + updates
-        if not np.all(np.isfinite(nodes)):
-            raise LosslabError("connect.error_diverged", step=step + 1, lr=_lr(opt.hyperparameters))
+        if not (np.all(np.isfinite(losses)) and np.all(np.isfinite(nodes))):
+            raise LosslabError("connect.error_band_diverged", step=step + 1,
+                               lr=_lr(opt.hyperparameters), spring=spring)  # fmt: skip
     meta = {"trained": "elastic band", "optimizer": opt.name,
             "hyperparameters": dict(opt.hyperparameters), "steps": int(steps), "seed": seed,
             "spring": spring, "climbing_image": climber, "batch_size": size}  # fmt: skip
