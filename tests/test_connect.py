@@ -341,3 +341,24 @@ def test_connect_figures_in_both_languages() -> None:
     for lang in ("en", "ja"):
         assert isinstance(figure_profiles(c, lang), Figure)
         assert isinstance(figure_curve_plane(c, lang), Figure)
+
+
+def test_curve_plane_projects_a_curve_with_several_bends() -> None:
+    obj = _mlp_objective()
+    rng = np.random.default_rng(12)
+    a, b = rng.normal(size=(2, len(obj.param_names)))
+    curve = make_curve(a, b, "polychain", 3).with_bends(rng.normal(size=(3, a.size)))
+    plane = curve_plane(obj, curve, points=5)
+    d = plane.landscape.directions
+    assert abs(d[0] @ d[1]) < 1e-9 * (d[0] @ d[0])  # orthogonal, equally long
+    assert np.linalg.norm(d[1]) == pytest.approx(np.linalg.norm(b - a))
+    # the oracle: a least-squares solve for each of the curve's points
+    pts = curve.points(plane.t) - a
+    coords, *_ = np.linalg.lstsq(d.T, pts.T, rcond=None)
+    np.testing.assert_allclose(plane.coords, coords.T, atol=1e-10)
+    off = np.linalg.norm(pts - coords.T @ d, axis=1) / np.linalg.norm(b - a)
+    np.testing.assert_allclose(plane.off_plane, off, atol=1e-7)
+    assert plane.off_plane.max() > 0.1  # three random bends: not in one plane
+    # the scan's values are the loss at the plane's points
+    (ax, cy), land = plane.landscape.axes, plane.landscape
+    assert land.values[2, 3] == pytest.approx(obj.loss(a + ax[3] * d[0] + cy[2] * d[1]))

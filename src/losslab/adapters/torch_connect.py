@@ -107,6 +107,13 @@ class RefreshedBatchNorm(PlaneFromBatch):
         """The loss at many points (m, P), one point at a time."""
         return np.array([self.loss(p) for p in np.asarray(points, dtype=np.float64)])
 
+    def loss_plane(
+        self, origin: FloatArray, directions: FloatArray, coords: FloatArray
+    ) -> FloatArray:
+        """The loss at ``origin + a*d1 + c*d2`` for coords (m, 2), one point (P,) at a time."""
+        return np.array([self.loss(origin + a * directions[0] + c * directions[1])
+                         for a, c in np.asarray(coords, dtype=np.float64)])  # fmt: skip
+
     @torch.no_grad()
     def accuracy(self, params: ArrayLike) -> float:
         """The fraction of samples whose largest output is their label, statistics refreshed."""

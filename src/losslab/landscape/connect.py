@@ -140,9 +140,16 @@ class Curve(Summarised):
         return out
 
     def length(self, samples: int = 201) -> float:
-        """The curve's length in parameter space (a polyline of ``samples`` points)."""
-        pts = self.points(np.linspace(0.0, 1.0, samples))
-        return float(np.sum(np.linalg.norm(np.diff(pts, axis=0), axis=1)))
+        """The curve's length in parameter space: exact for a chain, a polyline of
+        ``samples`` points for a Bezier curve (one point (P,) in memory at a time)."""
+        if self.kind != "bezier":
+            return float(np.sum(np.linalg.norm(np.diff(self.nodes, axis=0), axis=1)))
+        total, previous = 0.0, self.start
+        for w in self.weights(np.linspace(0.0, 1.0, samples))[1:]:
+            point = w @ self.nodes
+            total += float(np.linalg.norm(point - previous))
+            previous = point
+        return total
 
 
 def make_curve(start: ArrayLike, end: ArrayLike, kind: CurveKind = "bezier",
@@ -343,16 +350,13 @@ def curve_plane(
     d2 *= scale / float(np.linalg.norm(d2))
     directions = np.stack([d1, d2])
     ts = np.linspace(0.0, 1.0, PROFILE_POINTS)
-    coords, off = _project(curve.points(ts) - a, directions)
-    node_coords, _ = _project(curve.nodes - a, directions)
+    # The projection is linear: project the nodes once, then weight them (no (m, P) points).
+    offsets = curve.nodes - a
+    node_coords = offsets @ directions.T / np.sum(directions**2, axis=1)
+    rest = offsets - node_coords @ directions  # (k + 2, P): the nodes' parts off the plane
+    weights = curve.weights(ts)
+    coords = weights @ node_coords
+    off = np.sqrt(np.maximum(np.einsum("mi,ij,mj->m", weights, rest @ rest.T, weights), 0.0))
     axes = box_axes(np.vstack([coords, node_coords]), n=points, margin=0.5 + margin, min_half=0.1)
     land = scan_plane(problem, axes, a, directions, labels=("A → B", "⊥"), **engine)
     return CurvePlane(land, ts, coords, node_coords, off / scale)
-
-
-def _project(vectors: FloatArray, directions: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Least-squares coordinates (m, 2) in the span of two orthogonal directions, and each
-    vector's distance (m,) from that span."""
-    coords = vectors @ directions.T / np.sum(directions**2, axis=1)
-    rest = vectors - coords @ directions
-    return np.asarray(coords), np.asarray(np.linalg.norm(rest, axis=1))
