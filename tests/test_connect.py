@@ -11,10 +11,12 @@ import numpy as np
 import pytest
 
 from losslab.core.data import Dataset, teacher_data
+from losslab.core.datasets import toy_data
 from losslab.core.losses import MeanSquaredError, SoftmaxCrossEntropy
 from losslab.core.mlp import MLP
 from losslab.core.objective import Objective, QuadraticBowl, perceptron_objective
 from losslab.errors import LosslabError
+from losslab.landscape import Landscape
 from losslab.landscape.connect import (
     Curve,
     PathProfile,
@@ -91,10 +93,7 @@ def test_xor_line_has_a_barrier_that_the_trained_curve_lowers(xor, kind: str) ->
 
 
 def test_two_seeds_on_xor_are_joined_by_a_lower_curve() -> None:
-    obj = build_objective(
-        __import__("losslab.core.datasets", fromlist=["toy_data"]).toy_data("xor", 40, 0.1, 0),
-        hidden=(6,), activation="tanh", loss="bce",
-    )  # fmt: skip
+    obj = build_objective(toy_data("xor", 40, 0.1, 0), hidden=(6,), activation="tanh", loss="bce")
     first, second = train_pair(obj, (0, 1), steps=600)
     c = connect(obj, first.params[-1], second.params[-1], steps=1500, neb_pivots=0,
                 plane_points=None)  # fmt: skip
@@ -240,6 +239,9 @@ def test_profile_saves_and_loads_with_its_inputs(tmp_path) -> None:  # type: ign
     assert plane is not None
     np.testing.assert_allclose(plane.nodes[[0, -1]], [[0.0, 0.0], [1.0, 0.0]], atol=1e-12)
     assert plane.off_plane.max() < 1e-10
+    plane.landscape.save(tmp_path / "plane.npz")
+    drawn = Landscape.load(tmp_path / "plane.npz").meta["curve"]
+    np.testing.assert_array_equal(drawn["coords"], plane.coords)
     assert repr(c).startswith("Connection(params=")
 
 

@@ -309,9 +309,10 @@ class CurvePlane(Summarised):
 
     ``landscape`` is the scan (origin = start, first direction = end - start, second =
     bend - start made orthogonal to it and as long); in its coordinates the start is
-    (0, 0) and the end (1, 0). ``coords`` (m, 2) are the curve's points at ``t`` (m,)
-    projected on the plane (exactly on it for one bend), ``off_plane`` (m,) their
-    distances from it (relative to ``|end - start|``).
+    (0, 0) and the end (1, 0). Its ``meta["curve"]`` holds the curve's coordinates too,
+    so that the saved landscape draws it again. ``coords`` (m, 2) are the curve's points
+    at ``t`` (m,) projected on the plane (exactly on it for one bend), ``off_plane`` (m,)
+    their distances from it (relative to ``|end - start|``).
     """
 
     landscape: Landscape
@@ -359,4 +360,8 @@ def curve_plane(
     off = np.sqrt(np.maximum(np.einsum("mi,ij,mj->m", weights, rest @ rest.T, weights), 0.0))
     axes = box_axes(np.vstack([coords, node_coords]), n=points, margin=0.5 + margin, min_half=0.1)
     land = scan_plane(problem, axes, a, directions, labels=("A → B", "⊥"), **engine)
+    # The curve on the plane travels with the landscape's file (JSON floats round-trip).
+    drawn = {"kind": curve.kind, "t": ts.tolist(), "coords": coords.tolist(),
+             "nodes": node_coords.tolist(), "off_plane": (off / scale).tolist()}  # fmt: skip
+    land = replace(land, meta={**land.meta, "curve": drawn})
     return CurvePlane(land, ts, coords, node_coords, off / scale)
