@@ -364,3 +364,15 @@ def test_curve_plane_projects_a_curve_with_several_bends() -> None:
     # the scan's values are the loss at the plane's points
     (ax, cy), land = plane.landscape.axes, plane.landscape
     assert land.values[2, 3] == pytest.approx(obj.loss(a + ax[3] * d[0] + cy[2] * d[1]))
+
+
+def test_cli_connect_help_in_both_languages() -> None:
+    from losslab.cli import build_parser
+
+    for lang, words in (("en", ("elastic band", "file.py:build", "BatchNorm")),
+                        ("ja", ("エラスティックバンド", "file.py:build", "BatchNorm"))):  # fmt: skip
+        sub = build_parser(lang)._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+        text = sub["connect"].format_help()
+        assert all(word in text for word in words)
+    args = build_parser("en").parse_args(["connect", "--model", "m.py:build", "--data", "d.py:f"])
+    assert (args.model, args.data, args.bends, args.curve) == ("m.py:build", "d.py:f", 1, "bezier")
