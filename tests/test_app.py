@@ -215,7 +215,7 @@ def test_small_network_trains_and_matches_the_library(server, browser):
     page.fill("#net-steps", "150")
     page.click("#net-train")
     page.wait_for_selector("#net-summary-text", timeout=60_000)
-    expected = train_network("xor", "4", "tanh", "adam", 0.05, 150, "pca")
+    expected = train_network("xor", "4", "tanh", "adam", 0.05, 150, "pca").run
     loss = expected.trajectory.losses[-1]
     acc = accuracy(expected.objective, expected.trajectory.params[-1])
     text = page.inner_text("#net-summary-text")

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from losslab.app import MAX_BODY, create_app
-from losslab.app.state import MAX_PATH, new_session, read_settings
 from losslab.defaults import SAMPLES, TEACHER
 from losslab.i18n import tr
+from losslab.lessons.lab import MAX_PATH, new_session, read_settings
 
 torch.set_num_threads(1)
 

@@ -57,14 +57,10 @@ class HessianOperator:
 
 
 def operator_of(problem: object, params: ArrayLike, description: str = "") -> HessianOperator:
-    """The Hessian operator of a problem at ``params``: its own ``operator(params)`` when it
-    has one (the PyTorch adapter), else from :func:`~losslab.analysis.hvp.hvp_function`."""
+    """The Hessian operator of a problem at ``params`` (P,): its own ``hvp(params, v)`` bound to
+    ``params`` (:func:`~losslab.analysis.hvp.hvp_function`), with the blocks of its parameter
+    names; a LosslabError when the problem offers no ``hvp``."""
     p = np.asarray(params, dtype=np.float64)
-    own = getattr(problem, "operator", None)
-    if callable(own):
-        result = own(p, description) if description else own(p)
-        if isinstance(result, HessianOperator):
-            return result
     names = tuple(getattr(problem, "param_names", ()))
     blocks = param_blocks(names) if len(names) == p.size else {}
     text = description or _describe(problem)

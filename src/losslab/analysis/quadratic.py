@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from losslab.core.data import Dataset
+from losslab.core.objective import PerceptronSums
 from losslab.core.summary import Summarised
 
 FloatArray = NDArray[np.float64]
@@ -42,6 +43,8 @@ class QuadraticForm(Summarised):
     ``Svv = sum v_i^2`` (= ``Syy - Sy^2/n``). They give the slope ``Suv / Suu``, the
     smallest eigenvalue ``4 Suu / (n lambda_max)`` and the minimum loss without the
     cancellation of the right-hand forms (which lose digits when ``|mean| >> spread``).
+    The sums are computed once, in core (:class:`~losslab.core.objective.PerceptronSums`,
+    ``sums``), for the objective's fast paths and for this form alike.
 
     Points may be given as two numbers ``(w, b)`` or as one vector ``[w, b]``:
     ``q(3, 2) == q([3, 2])`` and ``q.gradient(3, 2) == q.gradient([3, 2])``, as for
@@ -57,23 +60,69 @@ class QuadraticForm(Summarised):
     True
     """
 
-    n: int
-    Sxx: float
-    Sx: float
-    Sxy: float
-    Sy: float
-    Syy: float
+    sums: PerceptronSums
     hessian: FloatArray
     eigenvalues: FloatArray
     eigenvectors: FloatArray
     minimum: FloatArray
     min_loss: float
     shape: Shape
-    x_mean: float
-    t_mean: float
-    Suu: float
-    Suv: float
-    Svv: float
+
+    # The sums themselves live in core (one computation for the objective and this form).
+    @property
+    def n(self) -> int:
+        """The number of samples."""
+        return self.sums.n
+
+    @property
+    def Sxx(self) -> float:
+        """``sum x_i^2``."""
+        return self.sums.Sxx
+
+    @property
+    def Sx(self) -> float:
+        """``sum x_i``."""
+        return self.sums.Sx
+
+    @property
+    def Sxy(self) -> float:
+        """``sum x_i t_i``."""
+        return self.sums.Sxy
+
+    @property
+    def Sy(self) -> float:
+        """``sum t_i``."""
+        return self.sums.Sy
+
+    @property
+    def Syy(self) -> float:
+        """``sum t_i^2``."""
+        return self.sums.Syy
+
+    @property
+    def x_mean(self) -> float:
+        """``mean(x)``."""
+        return self.sums.x_mean
+
+    @property
+    def t_mean(self) -> float:
+        """``mean(t)``."""
+        return self.sums.t_mean
+
+    @property
+    def Suu(self) -> float:
+        """``sum (x_i - mean(x))^2``."""
+        return self.sums.Suu
+
+    @property
+    def Suv(self) -> float:
+        """``sum (x_i - mean(x)) (t_i - mean(t))``."""
+        return self.sums.Suv
+
+    @property
+    def Svv(self) -> float:
+        """``sum (t_i - mean(t))^2``."""
+        return self.sums.Svv
 
     @property
     def condition_number(self) -> float:
@@ -182,41 +231,24 @@ def quadratic_form(data: Dataset) -> QuadraticForm:
 
 def _quadratic_form(data: Dataset) -> QuadraticForm:
     """:func:`quadratic_form` without the cache."""
-    x, t = data.x, data.t
-    n = data.n
-    xm, tm = float(np.mean(x)), float(np.mean(t))
-    u, v = x - xm, t - tm
-    suu, suv, svv = float(u @ u), float(u @ v), float(v @ v)
-    hessian = (2.0 / n) * np.array([[float(x @ x), float(x.sum())], [float(x.sum()), n]])
-    eigenvalues, eigenvectors = np.linalg.eigh(hessian)
-    # lambda_min from the determinant (4 Suu / n), exact where eigh would round.
-    eigenvalues = np.array([4.0 * suu / n / eigenvalues[1], eigenvalues[1]])
+    sums = PerceptronSums.of(data)
+    eigenvalues, eigenvectors = sums.eigen
+    xm, tm, suu = sums.x_mean, sums.t_mean, sums.Suu
     if suu > 0.0:
-        w = suv / suu
+        w = sums.Suv / suu
         shape: Shape = "elliptic paraboloid"
     else:
         # Every x equals x0: only w*x0 + b is determined; take the least-norm point.
         w = xm * tm / (1.0 + xm * xm)
         shape = "parabolic cylinder"
     b = tm - w * xm
-    minimum = np.array([w, b])
-    residual = v - w * u
+    residual = (data.t - tm) - w * (data.x - xm)
     return QuadraticForm(
-        n=n,
-        Sxx=float(x @ x),
-        Sx=float(x.sum()),
-        Sxy=float(x @ t),
-        Sy=float(t.sum()),
-        Syy=float(t @ t),
-        hessian=hessian,
+        sums=sums,
+        hessian=sums.hessian,
         eigenvalues=eigenvalues,
         eigenvectors=eigenvectors,
-        minimum=minimum,
-        min_loss=float(residual @ residual) / n,
+        minimum=np.array([w, b]),
+        min_loss=float(residual @ residual) / sums.n,
         shape=shape,
-        x_mean=xm,
-        t_mean=tm,
-        Suu=suu,
-        Suv=suv,
-        Svv=svv,
     )

@@ -1,13 +1,15 @@
 """The interactive lab in the browser (``losslab serve``): Dash, served from 127.0.0.1.
 
-Every number comes from the library; this package only turns it into views.
-Each browser tab keeps its own state in a ``dcc.Store`` (in the page's memory);
-the server holds no mutable state, only a cache of landscapes keyed by the
-data and grid that made them.
+Every number comes from the library: the lab's lesson (:mod:`losslab.lessons.lab`)
+makes sessions, steps optimizers, zooms landscapes and trains the small network; this
+package only checks what the page sends, calls it and draws what it returns. Each
+browser tab keeps its own session (plain JSON) in a ``dcc.Store`` (in the page's
+memory); the server holds no mutable state, only the lesson's caches of landscapes
+keyed by the data and grid that made them.
 
-Modules: :mod:`~losslab.app.state` (cached results, per-tab sessions),
+Modules: :mod:`~losslab.app.schema` (every value the page sends, checked),
 :mod:`~losslab.app.layout` (the page), :mod:`~losslab.app.callbacks` (one function per
-callback), :mod:`~losslab.app.network` (the small-network section).
+callback, and the views), :mod:`~losslab.app.patch` (figures sent as patches).
 
 Limits (documented in the README): at most 10,000 samples, 1,000 steps per
 "Run", 5,000 points of path; the landscape grid is -10..10 in steps of 0.5
@@ -29,10 +31,9 @@ from werkzeug.exceptions import HTTPException
 from losslab import __version__
 from losslab.app import callbacks
 from losslab.app.layout import CSS, layout
-from losslab.app.network import train_network
-from losslab.app.state import advance, new_session, setting
 from losslab.errors import LosslabError
 from losslab.i18n import LANGS, Lang, tr
+from losslab.lessons.lab import advance, new_session, setting, train_network
 
 #: The largest request body the app reads (bytes); a tab's session at its limits is ~0.3 MB.
 MAX_BODY = 2 * 1024 * 1024

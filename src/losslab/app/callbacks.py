@@ -1,7 +1,7 @@
 """The app's callbacks, one small function each; :func:`register` wires them to the page.
 
-They only display: each reads the tab's session, calls the library (through
-:mod:`losslab.app.state` and :mod:`losslab.app.network`) and returns views.
+They only display: each checks what the page sent (:mod:`losslab.app.schema`), calls the
+lab's lesson (:mod:`losslab.lessons.lab`) and turns what it returns into views.
 """
 
 from __future__ import annotations
@@ -9,43 +9,30 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 from dash import Dash, Input, Output, State, ctx, html, no_update
 
 from losslab.app import schema
 from losslab.app.layout import LABELS
-from losslab.app.network import network_views, train_network
 from losslab.app.patch import patched
-from losslab.app.state import (
-    MAX_RUN,
-    Setting,
-    advance,
-    error_message,
-    message_text,
-    new_session,
-    read_settings,
-    settings_of,
-    zoom_around,
-)
 from losslab.core.data import parse_point
 from losslab.core.datasets import TOY_SETS
 from losslab.core.mlp import ACTIVATIONS
 from losslab.defaults import START_TEXT
 from losslab.errors import LosslabError
-from losslab.i18n import Lang, optimizer_name, tr
+from losslab.i18n import Lang, loss_label, optimizer_name, tr
+from losslab.lessons import lab
 from losslab.optim.rules import OPTIMIZERS, make_optimizer
-from losslab.optim.trajectory import Trajectory
 from losslab.plots import interactive
 
 
 def run_steps(trigger: Any, runn: Any) -> int:
-    """How many updates the Step (1) or Run (the field, 1..MAX_RUN) button asks for."""
+    """How many updates the Step (1) or Run (the field, 1..lab.MAX_RUN) button asks for."""
     if trigger != "run":
         return 1
     if isinstance(runn, float) and runn.is_integer():
         runn = int(runn)
-    if isinstance(runn, bool) or not isinstance(runn, int) or not 1 <= runn <= MAX_RUN:
-        raise LosslabError("error.app_run", limit=MAX_RUN)
+    if isinstance(runn, bool) or not isinstance(runn, int) or not 1 <= runn <= lab.MAX_RUN:
+        raise LosslabError("error.app_run", limit=lab.MAX_RUN)
     return runn
 
 
@@ -57,9 +44,9 @@ def start_of(f: dict[str, Any]) -> list[float]:
 
 def fresh(f: dict[str, Any]) -> dict[str, Any]:
     """A new session from the data fields and the start field."""
-    settings = read_settings(schema.text(f["teacher"], "teacher"), schema.text(f["x"], "x"),
+    settings = lab.read_settings(schema.text(f["teacher"], "teacher"), schema.text(f["x"], "x"),
                              schema.noise(f["noise"]), schema.seed(f["seed"]))  # fmt: skip
-    return new_session(settings, start_of(f))
+    return lab.new_session(settings, start_of(f))
 
 
 def next_session(trigger: Any, f: dict[str, Any], session: dict[str, Any] | None) -> Any:
@@ -70,14 +57,14 @@ def next_session(trigger: Any, f: dict[str, Any], session: dict[str, Any] | None
         start = schema.click_point(f["click"])
         if start is None:
             return no_update, no_update
-        return new_session(session["settings"], start), f"{start[0]:.3g},{start[1]:.3g}"
+        return lab.new_session(session["settings"], start), f"{start[0]:.3g},{start[1]:.3g}"
     if trigger in ("set-init", "init", "reset"):
-        return new_session(session["settings"], start_of(f)), no_update
+        return lab.new_session(session["settings"], start_of(f)), no_update
     if trigger in ("step", "run"):
         steps = run_steps(trigger, f["runn"])
         lr = float(10 ** schema.log_lr(f["log_lr"]))
         optimizer = schema.optimizer(f["optimizer"])
-        return advance(session, optimizer, lr, steps, schema.batch(f["batch"])), no_update
+        return lab.advance(session, optimizer, lr, steps, schema.batch(f["batch"])), no_update
     return no_update, no_update
 
 
@@ -98,16 +85,15 @@ def update(*values: Any) -> tuple[Any, Any]:
         result: tuple[Any, Any] = next_session(ctx.triggered_id, f, session)
         return result
     except LosslabError as exc:
-        return (no_update, no_update) if session is None else (error_message(session, exc),
+        return (no_update, no_update) if session is None else (lab.error_message(session, exc),
                                                                 no_update)  # fmt: skip
 
 
-def numbers(s: Setting, params: np.ndarray, loss: float, lang: Lang) -> html.Div:
+def numbers(shown: lab.LabView, lang: Lang) -> html.Div:
     """The table of numbers (point, loss, gradient, sums, eigenvalues) and the loss formula."""
-    q = s.quadratic
-    g = s.objective.gradient(params)
+    q, params, g = shown.setting.quadratic, shown.trajectory.params[-1], shown.gradient
     rows = [
-        ("w", params[0]), ("b", params[1]), (tr("app.loss", lang), loss),
+        ("w", params[0]), ("b", params[1]), (tr("app.loss", lang), shown.trajectory.losses[-1]),
         ("∂L/∂w", g[0]), ("∂L/∂b", g[1]), ("n", q.n), ("Sxx", q.Sxx), ("Sx", q.Sx),
         ("Sxy", q.Sxy), ("Sy", q.Sy), ("Syy", q.Syy), ("λmin", q.eigenvalues[0]),
         ("λmax", q.eigenvalues[1]), ("2/λmax", q.stability_limit),
@@ -139,21 +125,16 @@ def render(stored: Any, lang_value: Any, optimizer: Any, log_lr: Any, view: Any)
     session, lang = schema.session(stored), schema.lang_of(lang_value)
     if not session:
         return (no_update,) * 8
-    s = settings_of(session)
-    path = np.asarray(session["path"], dtype=np.float64)
-    losses = np.asarray(session["losses"], dtype=np.float64)
     opt = session["opt"] or {"name": schema.optimizer(optimizer), "lr": 10 ** schema.log_lr(log_lr)}
-    traj = Trajectory(path, losses, np.zeros_like(path), {
-        "optimizer": make_optimizer(opt["name"], opt["lr"]).name,
-        "hyperparameters": {"learning_rate": opt["lr"]}})  # fmt: skip
-    q, current = s.quadratic, path[-1]
-    line = s.objective.model.predict(current, s.curve[0])
+    v = lab.view(session, opt["name"], opt["lr"])
+    s, q, traj = v.setting, v.setting.quadratic, v.trajectory
     teacher = session["settings"]["teacher"]
-    data_fig = interactive.data_and_lines(s.data.x, s.data.t, s.curve, line, current, teacher, lang)
-    contour = interactive.contour_map(zoom_around(session, path), q, traj, lang)
+    data_fig = interactive.data_and_lines(s.data.x, s.data.t, s.curve, v.line, traj.params[-1],
+                                          teacher, lang)  # fmt: skip
+    contour = interactive.contour_map(v.zoom, q, traj, lang)
     surface = interactive.landscape_3d(s.bowl, q, traj, lang, points=True)
     surface.update_layout(height=430)
-    curve = interactive.loss_curve(losses, q.min_loss, lang)
+    curve = interactive.loss_curve(traj.losses, q.min_loss, lang)
     marks = {
         math.log10(q.stability_limit): {"label": "2/λmax", "style": {"color": "#b00020"}},
         -3: "0.001", -2: "0.01", -1: "0.1", 0: "1",
@@ -161,8 +142,34 @@ def render(stored: Any, lang_value: Any, optimizer: Any, log_lr: Any, view: Any)
     figures, store = patched(
         {"data": data_fig, "contour": contour, "surface": surface, "loss": curve}, view
     )
-    return (*figures, numbers(s, current, losses[-1], lang),
-            message_text(session.get("message"), lang), marks, store)  # fmt: skip
+    return (*figures, numbers(v, lang), message_text(session.get("message"), lang), marks,
+            store)  # fmt: skip
+
+
+def message_text(message: dict[str, Any] | None, lang: Lang) -> str:
+    """The page's message line in ``lang``."""
+    if not message:
+        return ""
+    if message.get("kind") == "diverged":
+        return tr("msg.diverged_limit", lang, step=message["step"], lr=message["lr"],
+                  limit=message["limit"], ratio=message["lr"] / message["limit"])  # fmt: skip
+    if message.get("kind") == "error":
+        return str(LosslabError(message["key"], **message["params"]).localized(lang))
+    return tr(message["key"], lang, **message.get("params", {}))
+
+
+def network_views(result: lab.NetworkLab, lang: Lang) -> tuple[Any, Any, Any, html.Span]:
+    """The prediction map, the plane with the path, the loss curve and the summary line."""
+    net = result.run
+    obj, traj = net.objective, net.trajectory
+    prediction = interactive.prediction_map(net.prediction_grid, obj.data.x, obj.data.t, lang)
+    plane_fig = interactive.plane_map(net.plane, net.path_coords, lang)
+    curve = interactive.loss_curve(traj.losses, 0.0, lang)
+    curve.update_layout(height=400, yaxis_title=loss_label(net.plane.meta, lang))
+    summary = tr("app.net_summary", lang, params=result.n_params, loss=result.final_loss)
+    if result.accuracy is not None:
+        summary += " " + tr("cli.accuracy", lang, value=result.accuracy * 100)
+    return prediction, plane_fig, curve, html.Span(summary, id="net-summary-text")
 
 
 @schema.guarded(lambda _: [no_update] * (len(LABELS) + 1))
@@ -185,7 +192,7 @@ def network(
     if not clicks:
         blank = interactive.blank(tr("app.net_empty", lang))
         return blank, blank, blank, "", ""
-    result = train_network(
+    result = lab.train_network(
         schema.choice(data_name, "data", TOY_SETS), schema.text(hidden, "hidden"),
         schema.choice(activation, "activation", ACTIVATIONS), schema.optimizer(optimizer),
         schema.net_lr(lr), steps, "random" if plane == "random" else "pca",
@@ -200,7 +207,7 @@ def lr_value(log_lr: Any, lang_value: Any, stored: Any) -> str:
     lr = float(10 ** schema.log_lr(log_lr))
     if not session:
         return f"lr = {lr:.3g}"
-    limit = settings_of(session).quadratic.stability_limit
+    limit = lab.setting_of(session).quadratic.stability_limit
     return tr("app.lr_value", lang, lr=lr, ratio=lr / limit, limit=limit)
 
 

@@ -10,14 +10,13 @@ from typing import Any
 
 from dash import dcc, html
 
-from losslab.app.state import MAX_RUN
 from losslab.core.datasets import TOY_SETS
 from losslab.core.mlp import ACTIVATIONS
 from losslab.defaults import NETWORK_LEARNING_RATE, SAMPLES, START_TEXT, TEACHER
 from losslab.i18n import Lang, optimizer_name
+from losslab.lessons.lab import MAX_RUN, NET_MAX_STEPS
 from losslab.optim.rules import OPTIMIZERS
 
-NET_MAX_STEPS = 2_000
 LR_MIN, LR_MAX = 1e-3, 2.0
 
 LABELS = [

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from losslab.app.layout import LR_MAX, LR_MIN
-from losslab.app.state import MAX_PATH, MAX_SAMPLES
 from losslab.core.data import MAX_EXPRESSION_LENGTH, check_noise, check_seed
 from losslab.errors import LosslabError
 from losslab.i18n import TEXTS, Lang
+from losslab.lessons.lab import MAX_PATH, MAX_SAMPLES
 from losslab.optim.rules import OPTIMIZERS
 
 #: The longest text a field may hold (the teacher, the samples, the start point).

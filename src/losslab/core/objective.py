@@ -11,10 +11,20 @@ from numpy.typing import ArrayLike, NDArray
 
 from losslab.core.data import Dataset
 from losslab.core.losses import Loss, MeanSquaredError
+from losslab.core.mlp import MLP
+from losslab.core.mlp_hvp import mlp_hvp
 from losslab.core.models import Model, Perceptron
 from losslab.core.problem import GridFromPlane, PlaneFromBatch, Problem, ProblemSpec
+from losslab.errors import LosslabError
 
-__all__ = ["Objective", "Problem", "ProblemSpec", "QuadraticBowl", "perceptron_objective"]
+__all__ = [
+    "Objective",
+    "PerceptronSums",
+    "Problem",
+    "ProblemSpec",
+    "QuadraticBowl",
+    "perceptron_objective",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -36,12 +46,29 @@ SUMS_FROM_SAMPLES = 20_000
 
 @dataclass(frozen=True)
 class PerceptronSums:
-    """The perceptron's MSE from centred sums: ``(Svv - 2w Suv + w^2 Suu)/n + (b + w xm - tm)^2``.
+    """The sums over the data that the perceptron's MSE is made of, computed once per data set.
 
-    The same quadratic as the five sums of the article, without their cancellation.
+    The article's five sums ``Sxx = sum x_i^2``, ``Sx = sum x_i``, ``Sxy = sum x_i t_i``,
+    ``Sy = sum t_i``, ``Syy = sum t_i^2``, and three over the centred data
+    ``u_i = x_i - x_mean``, ``v_i = t_i - t_mean``: ``Suu = sum u_i^2``,
+    ``Suv = sum u_i v_i``, ``Svv = sum v_i^2``. The centred ones give the loss
+    ``(Svv - 2w Suv + w^2 Suu)/n + (b + w x_mean - t_mean)^2`` (the same quadratic as the
+    five sums give, without their cancellation when ``|mean| >> spread``). The Hessian
+    ``(2/n) [[Sxx, Sx], [Sx, n]]`` is constant; :mod:`losslab.analysis.quadratic` wraps
+    these sums with the minimum and the shape of the surface.
+
+    >>> from losslab.core.data import Dataset
+    >>> s = PerceptronSums.of(Dataset(np.array([0.0, 1.0]), np.array([1.0, 3.0])))
+    >>> s.Sxx, s.Sxy, s.hessian.tolist(), round(s.stability_limit, 6)  # 2 / ((3 + 5**0.5)/2)
+    (1.0, 3.0, [[1.0, 1.0], [1.0, 2.0]], 0.763932)
     """
 
     n: int
+    Sxx: float
+    Sx: float
+    Sxy: float
+    Sy: float
+    Syy: float
     x_mean: float
     t_mean: float
     Suu: float
@@ -50,9 +77,40 @@ class PerceptronSums:
 
     @classmethod
     def of(cls, data: Dataset) -> PerceptronSums:
-        xm, tm = float(np.mean(data.x)), float(np.mean(data.t))
-        u, v = data.x - xm, data.t - tm
-        return cls(data.n, xm, tm, float(u @ u), float(u @ v), float(v @ v))
+        """The sums of ``data`` (x (n,), t (n,)), kept in ``data.cache`` after the first call."""
+        cached = data.cache.get("perceptron_sums")
+        if isinstance(cached, PerceptronSums):
+            return cached
+        x, t = data.x, data.t
+        xm, tm = float(np.mean(x)), float(np.mean(t))
+        u, v = x - xm, t - tm
+        sums = cls(data.n, float(x @ x), float(x.sum()), float(x @ t), float(t.sum()),
+                   float(t @ t), xm, tm, float(u @ u), float(u @ v), float(v @ v))  # fmt: skip
+        data.cache["perceptron_sums"] = sums
+        return sums
+
+    @property
+    def hessian(self) -> FloatArray:
+        """The constant Hessian (2, 2) ``(2/n) [[Sxx, Sx], [Sx, n]]``."""
+        return (2.0 / self.n) * np.array([[self.Sxx, self.Sx], [self.Sx, self.n]])
+
+    @cached_property
+    def eigen(self) -> tuple[FloatArray, FloatArray]:
+        """The Hessian's eigenvalues (2,) ascending and eigenvectors (2, 2) (column k is
+        eigenvector k). ``lambda_min`` comes from the determinant (``4 Suu / n``), exact
+        where ``eigh`` would round."""
+        eigenvalues, eigenvectors = np.linalg.eigh(self.hessian)
+        lam_max = eigenvalues[1]
+        return np.array([4.0 * self.Suu / self.n / lam_max, lam_max]), eigenvectors
+
+    @property
+    def stability_limit(self) -> float:
+        """``2 / lambda_max``: gradient descent converges for learning rates below it."""
+        return float(2.0 / self.eigen[0][1])
+
+    def hvp(self, v: ArrayLike) -> FloatArray:
+        """``H v`` (2,) for ``v`` (2,): the constant Hessian times ``v``."""
+        return np.asarray(self.hessian @ np.asarray(v, dtype=np.float64))
 
     def loss(self, params: FloatArray) -> float:
         """The loss at ``params = (w, b)``, written around the minimum (no cancellation).
@@ -210,6 +268,61 @@ class Objective(GridFromPlane):
         return None
 
     @property
+    def n_samples(self) -> int:
+        """The number of samples the loss averages over (mini-batches are drawn from them)."""
+        return self.data.n
+
+    @property
+    def stability_limit(self) -> float | None:
+        """``2 / lambda_max`` when the loss is an exact quadratic (a linear model with the
+        MSE, whose Hessian is constant): gradient descent converges below it. None for
+        other models, whose Hessian changes from point to point.
+
+        >>> from losslab.core.data import teacher_data
+        >>> round(perceptron_objective(teacher_data()).stability_limit, 4)
+        0.3363
+        """
+        if not self.is_linear_mse:
+            return None
+        if len(self.param_names) == 2 and self.data.x.ndim == 1:  # y = w x + b: the sums
+            return PerceptronSums.of(self.data).stability_limit
+        hessian = self._linear_hessian
+        return None if hessian is None else float(2.0 / np.linalg.eigvalsh(hessian)[-1])
+
+    def hvp(self, params: ArrayLike, v: ArrayLike) -> FloatArray:
+        """``H v`` (P,): the Hessian of the loss at ``params`` (P,) times ``v`` (P,).
+
+        Exact: a linear model under the MSE has the constant Hessian ``(2/n) A^T A``
+        (``A = [X, 1]``; for the perceptron ``(2/n) [[Sxx, Sx], [Sx, n]]``); an MLP
+        uses Pearlmutter's R-operator (:func:`losslab.core.mlp_hvp.mlp_hvp`).
+
+        >>> from losslab.core.data import teacher_data
+        >>> obj = perceptron_objective(teacher_data("2*x + 1", "0:1:2"))
+        >>> obj.hvp([3.0, 2.0], [1.0, 0.0]).tolist()
+        [1.0, 1.0]
+        """
+        direction = np.asarray(v, dtype=np.float64)
+        if self._sums is not None:
+            return self._sums.hvp(direction)
+        if (hessian := self._linear_hessian) is not None:
+            return np.asarray(hessian @ direction)
+        if isinstance(self.model, MLP):
+            p = np.asarray(params, dtype=np.float64)
+            return mlp_hvp(self.model, self.loss_fn, p, direction, self.data.x, self.data.t)
+        raise LosslabError("curvature.error_problem", kind=type(self.model).__name__)
+
+    @cached_property
+    def _linear_hessian(self) -> FloatArray | None:
+        """The constant Hessian (P, P) ``(2/n) A^T A`` of a one-output linear MLP under the
+        MSE (``A = [X, 1]``, (n, d + 1)); None for other problems."""
+        model = self.model
+        if not (self.is_linear_mse and isinstance(model, MLP) and model.sizes[-1] == 1):
+            return None
+        x = self.data.x[:, np.newaxis] if self.data.x.ndim == 1 else self.data.x
+        design = np.column_stack([x, np.ones(self.data.n)])
+        return np.asarray((2.0 / self.data.n) * design.T @ design)
+
+    @property
     def _large_sums(self) -> PerceptronSums | None:
         """The sums that give loss and gradient in O(1), once the data are large
         (SUMS_FROM_SAMPLES); None below that or for other models."""
@@ -308,6 +421,24 @@ class QuadraticBowl(PlaneFromBatch):
         """The loss at many points (m, P) -> (m,)."""
         d = np.asarray(points, dtype=np.float64) - self.centre
         return np.asarray(0.5 * np.einsum("mi,ij,mj->m", d, self.hessian, d))
+
+    @property
+    def n_samples(self) -> None:
+        """A test function, not a loss over data: no samples, no mini-batches."""
+        return None
+
+    def hvp(self, params: ArrayLike, v: ArrayLike) -> FloatArray:
+        """``A v`` (P,): the Hessian is the matrix itself, the same at every point."""
+        return np.asarray(self.hessian @ np.asarray(v, dtype=np.float64))
+
+    @property
+    def stability_limit(self) -> float:
+        """``2 / lambda_max`` of ``A``.
+
+        >>> book_ch6_function().stability_limit
+        1.0
+        """
+        return float(2.0 / np.linalg.eigvalsh(self.hessian)[-1])
 
 
 def book_ch6_function() -> QuadraticBowl:

@@ -10,6 +10,17 @@ problem that has them; the engine only calls these methods.
 Problems without a fast path get ``loss_plane`` and ``loss_grid`` from
 :class:`PlaneFromBatch` (and ``loss_grid`` alone from :class:`GridFromPlane`).
 
+Three optional capabilities, read by name (``getattr``) where they are needed, so that
+no caller asks what kind of problem it holds:
+
+- ``hvp(params, v)`` (P,): the Hessian at ``params`` times ``v``, for curvature
+  (:func:`losslab.analysis.curvature.operator_of`); without it curvature says so;
+- ``n_samples``: how many samples the loss averages over (an int), or None for a
+  loss without data; mini-batches are drawn from them (:mod:`losslab.optim.loop`);
+- ``stability_limit``: ``2 / lambda_max`` where the Hessian is constant and known in
+  closed form (a linear model with the MSE, a quadratic bowl), else None; the run loop
+  records it and a divergence message names it.
+
 >>> import numpy as np
 >>> class Bowl(PlaneFromBatch):
 ...     param_names = ("x", "y")
@@ -34,7 +45,11 @@ FloatArray = NDArray[np.float64]
 
 
 class Problem(Protocol):
-    """A loss over named parameters, at one point, on a batch, on a plane and on a grid."""
+    """A loss over named parameters, at one point, on a batch, on a plane and on a grid.
+
+    Optional (see the module's docstring): ``hvp(params, v)``, ``n_samples``,
+    ``stability_limit``.
+    """
 
     @property
     def param_names(self) -> tuple[str, ...]: ...

@@ -25,6 +25,8 @@ from losslab.core.mlp import MLP
 from losslab.core.objective import Objective, perceptron_objective
 from losslab.defaults import START
 from losslab.errors import LosslabError
+from losslab.optim.loop import run
+from losslab.optim.rules import gradient_descent
 
 FloatArray = NDArray[np.float64]
 Stop = Literal["step limit", "diverged"]
@@ -34,8 +36,10 @@ Stop = Literal["step limit", "diverged"]
 class SharpnessRun:
     """A gradient-descent run with λmax measured every ``every`` steps.
 
-    ``losses`` (T+1,) is the loss at every step (index 0: the start); ``steps`` (m,)
-    the steps where λmax was measured and ``lambda_max`` (m,) its values.
+    ``losses`` (T+1,) is the loss at every step (index 0: the start; a diverged run ends
+    with the loss that broke the run loop's rule); ``steps`` (m,) the steps where λmax
+    was measured and ``lambda_max`` (m,) its values; ``final_params`` (P,) the last point
+    the run kept.
     """
 
     losses: FloatArray
@@ -85,10 +89,12 @@ def sharpness_run(
 ) -> SharpnessRun:
     """Full-batch gradient descent ``p <- p - η grad(p)`` from ``init``, λmax every ``every`` steps.
 
-    ``problem`` has ``loss(p)``, ``gradient(p)`` and Hessian-vector products (any numpy
-    problem of losslab, or a :class:`~losslab.adapters.torch_curvature.TorchHessian`).
-    λmax is Lanczos' largest eigenvalue (relative accuracy ``tol``, seeded start). The
-    run stops early when the loss becomes infinite or grows 1e6-fold ("diverged").
+    ``problem`` is any Problem with the ``hvp`` capability (every numpy problem of
+    losslab, a PyTorch problem). The run is :func:`losslab.optim.loop.run` with an observer
+    that measures λmax (Lanczos' largest eigenvalue, relative accuracy ``tol``, seeded
+    start) at step 0, every ``every`` steps and at the last step; it stops early, as every
+    run does, when the loop's one divergence rule says "diverged" (``losses`` then ends
+    with the loss that broke it).
 
     >>> run = sharpness_run(perceptron_objective(teacher_data()), [3.0, 2.0], 0.1, 20, every=10)
     >>> run.steps.tolist(), round(float(run.lambda_max[0]), 6), run.stopped
@@ -100,33 +106,30 @@ def sharpness_run(
         raise LosslabError("error.steps", value=steps)
     if not 1 <= int(every) <= int(steps):
         raise LosslabError("curvature.error_every", value=every)
-    p = np.array(init, dtype=np.float64)
-    losses = [float(problem.loss(p))]
     marks: list[int] = []
     sharp: list[float] = []
-    stopped: Stop = "step limit"
-    for step in range(int(steps) + 1):
-        if step % int(every) == 0 or step == int(steps):
-            op = operator_of(problem, p, problem_text)
-            marks.append(step)
-            sharp.append(top_eigenvalues(op, k=1, tol=tol, seed=seed).lambda_max)
-        if step == int(steps):
-            break
-        p = p - learning_rate * np.asarray(problem.gradient(p))
-        losses.append(float(problem.loss(p)))
-        if not math.isfinite(losses[-1]) or losses[-1] > 1e6 * max(losses[0], 1e-12):
-            stopped = "diverged"
-            break
+
+    def measure(step: int, params: FloatArray, loss: float) -> None:
+        op = operator_of(problem, params, problem_text)
+        marks.append(step)
+        sharp.append(top_eigenvalues(op, k=1, tol=tol, seed=seed).lambda_max)
+
+    traj = run(problem, gradient_descent(float(learning_rate)), init, int(steps), tolerance=0.0,
+               every=int(every), observe=measure)  # fmt: skip
+    losses, final = traj.losses, traj.params[-1]
+    stopped: Stop = "diverged" if traj.meta["stop"] == "diverged" else "step limit"
+    if stopped == "diverged":  # the point that broke the rule, as the figure and table show it
+        losses = np.append(losses, traj.meta["diverged_loss"])
     return SharpnessRun(
-        np.array(losses),
+        losses,
         np.array(marks, dtype=np.intp),
         np.array(sharp),
         float(learning_rate),
         int(every),
         seed,
-        problem_text or operator_of(problem, p).problem,
+        problem_text or operator_of(problem, final).problem,
         stopped,
-        p,
+        final,
     )
 
 

@@ -3,8 +3,12 @@ the Trajectory it records.
 """
 
 from losslab.optim.loop import (
+    DIVERGENCE_FACTOR,
     Continuation,
+    Observer,
     continue_run,
+    diverged,
+    loss_bound,
     minibatch,
     run,
     stability_limit,
@@ -28,15 +32,19 @@ from losslab.optim.trajectory import (
 )
 
 __all__ = [
+    "DIVERGENCE_FACTOR",
     "OPTIMIZERS",
     "Continuation",
+    "Observer",
     "Optimizer",
     "Trajectory",
     "adagrad",
     "adam",
     "check_learning_rate",
     "continue_run",
+    "diverged",
     "gradient_descent",
+    "loss_bound",
     "make_optimizer",
     "minibatch",
     "momentum",
