@@ -29,7 +29,7 @@ from losslab.core.problem import Problem
 from losslab.core.summary import Summarised
 from losslab.errors import LosslabError
 from losslab.landscape.connect import MAX_BENDS, Curve, make_curve
-from losslab.optim.loop import check_batch_size, minibatch
+from losslab.optim.loop import check_batch_size, diverged, loss_bound, minibatch, n_samples
 from losslab.optim.rules import check_learning_rate, make_optimizer
 
 FloatArray = NDArray[np.float64]
@@ -63,9 +63,7 @@ def _check_fit(steps: int, learning_rate: float | None, samples: int = 1) -> Non
 
 def _batches(problem: Problem, batch_size: int | None) -> tuple[int, int | None]:
     """The number of samples and the checked mini-batch size (None: all samples)."""
-    size = check_batch_size(problem, batch_size)
-    data = getattr(problem, "data", None)
-    return (int(getattr(data, "n", 0)), size)
+    return n_samples(problem), check_batch_size(problem, batch_size)
 
 
 def curve_gradient(
@@ -128,6 +126,7 @@ def fit_curve(
     state = opt.init(bends)
     losses = np.empty(int(steps))
     current = curve
+    bound = math.inf
     for step in range(int(steps)):
         ts = rng.uniform(0.0, 1.0, int(samples))
         batch = minibatch(n, size, seed, step) if size is not None and size < n else None
@@ -135,7 +134,8 @@ def fit_curve(
             losses[step], grad = curve_gradient(problem, current, ts, batch)
             updates, state = opt.update(grad, state, bends)
             bends = bends + updates
-        if not (math.isfinite(losses[step]) and np.all(np.isfinite(bends))):
+        bound = loss_bound(losses[0]) if step == 0 else bound  # the run loop's rule
+        if diverged(bends, losses[step], bound):
             raise LosslabError("connect.error_diverged", step=step + 1, lr=_lr(opt.hyperparameters))
         current = current.with_bends(bends)
     meta = {"trained": "curve", "optimizer": opt.name, "hyperparameters": dict(opt.hyperparameters),
@@ -214,6 +214,7 @@ def nudged_elastic_band(
     climbs_from = int(steps) // 2 if climb else int(steps) + 1
     climber: int | None = None
     ends = max(problem.loss(nodes[0]), problem.loss(nodes[-1]))
+    bound = math.inf
     for step in range(int(steps)):
         batch = minibatch(n, size, seed, step) if size is not None and size < n else None
         with np.errstate(all="ignore"):  # overflow is caught below as divergence
@@ -228,7 +229,8 @@ def nudged_elastic_band(
             force = neb_forces(nodes, grads, spring, climber)
             updates, state = opt.update(-force, state, nodes[1:-1])
             nodes[1:-1] = nodes[1:-1] + updates
-        if not (np.all(np.isfinite(losses)) and np.all(np.isfinite(nodes))):
+        bound = loss_bound(highest[0]) if step == 0 else bound  # the run loop's rule
+        if diverged(nodes, highest[step], bound) or not np.all(np.isfinite(losses)):
             raise LosslabError("connect.error_band_diverged", step=step + 1,
                                lr=_lr(opt.hyperparameters), spring=spring)  # fmt: skip
     meta = {"trained": "elastic band", "optimizer": opt.name,
