@@ -90,8 +90,9 @@ def test_eigen_decomposition_and_stability_limit():
         v = q.eigenvectors[:, k]
         np.testing.assert_allclose(q.hessian @ v, q.eigenvalues[k] * v, atol=1e-12)
     lo, hi = np.linalg.eigvalsh(q.hessian)
-    assert q.stability_limit == pytest.approx(2 / hi)
-    assert q.condition_number == pytest.approx(hi / lo)
+    assert q.condition_number == pytest.approx(hi / lo)  # the definition
+    # stability_limit is tested by what it promises (test_optimizers.py: gradient descent
+    # converges just below it and diverges just above), not by repeating 2 / hi here
 
 
 def test_all_x_equal_is_a_parabolic_cylinder_with_a_line_of_minima():

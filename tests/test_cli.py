@@ -138,16 +138,23 @@ def test_curved_teacher_is_explained(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "args",
+    ("args", "words"),
     [
-        ["--x", "0:1:1"],  # one sample: a parabolic cylinder, batches of at most 1
-        ["--x", "0:1:60000", "--grid", "-2:2:1"],  # the formula check samples the grid
-        ["--learning-rate", "1e10", "--steps", "5"],  # diverges at the first step
+        # one sample: a parabolic cylinder, batches of at most 1
+        (["--x", "0:1:1"], "parabolic cylinder"),
+        # 60,000 samples on a 5 x 5 grid: the formula is checked at all 25 points
+        (["--x", "0:1:60000", "--grid", "-2:2:1"], "agree at 25 grid points"),
+        # diverges at the first step
+        (["--learning-rate", "1e10", "--steps", "5"], "(diverged at step 1)"),
     ],
 )
-def test_edge_settings_still_give_a_report(tmp_path, args):
+def test_edge_settings_still_give_a_report(tmp_path, args, words):
     out = run_demo(tmp_path, *args)
-    assert (out / REPORT_NAME).stat().st_size > 100_000
+    html = (out / REPORT_NAME).read_text(encoding="utf-8")
+    assert words in html
+    assert all(f'<h2 id="s{k}">' in html for k in range(1, 10))  # every section
+    for name in ("01-setting.png", "05-path-contour.png", "08-xor.png"):
+        assert_not_blank(out / name)
 
 
 @pytest.mark.parametrize(
@@ -157,7 +164,11 @@ def test_edge_settings_still_give_a_report(tmp_path, args):
         (["minibatch"], ["--learning-rate", "0.2"], ["--lr", "0.2"], "learning_rate"),
         (["animate"], ["--learning-rate", "0.2"], ["--lr", "0.2"], "learning_rate"),
         (["landscape"], ["--learning-rate", "0.2"], ["--lr", "0.2"], "learning_rate"),
-        (["compare"], ["--learning-rate", "adam=0.2"], ["--lr", "adam=0.2"], "learning_rate"),
+        (["compare"], ["--learning-rate-of", "adam=0.2"], ["--lr", "adam=0.2"], "learning_rates"),
+        (["compare"], ["--learning-rate-of", "adam=0.2"], ["--learning-rate", "adam=0.2"],
+         "learning_rates"),
+        (["curvature"], ["--learning-rate", "0.2"], ["--lr", "0.2"], "learning_rate"),
+        (["sharpness"], ["--learning-rate", "0.2"], ["--lr", "0.2"], "learning_rate"),
         (["landscape"], ["--keep-biases"], ["--keep-biasbn"], "keep_biases"),
         (["torch-scan", "--model", "m.py:f", "--data", "d.py:g"], ["--keep-biases"],
          ["--keep-biasbn"], "keep_biases"),

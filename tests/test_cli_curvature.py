@@ -82,13 +82,46 @@ def test_existing_files_are_not_overwritten(tmp_path, capsys):
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_report_section_9_shows_the_lessons_numbers(lang):
+    from losslab.core.data import teacher_data
     from losslab.lessons.sharpness import edge_of_stability
     from losslab.report.curvature import curvature_section
 
     lesson = edge_of_stability(steps=300, every=50)
     page = curvature_section(lesson, lang)
     assert page.startswith('<h2 id="s9">9. ')
-    assert f"{2 / lesson.perceptron_lambda_max:.4g}" in page
+    q = quadratic_form(teacher_data())  # the closed form: 2/λmax of the five sums' Hessian
+    assert f"{q.stability_limit:.4g}" in page and f"{q.eigenvalues[1]:.4g}" in page
+    assert "<td>0.90</td>" in page and "<td>1.10</td>" in page  # just below, just above
     assert f"{lesson.network.lambda_max[0]:.3g}" in page
     assert page.count("<tr>") == 3 and "data:image/png;base64," in page
     assert ("発散" in page) == (lang == "ja")
+
+
+def test_curvature_and_sharpness_take_a_csv_file_like_landscape(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 3, 25)
+    t = 2 * x + 1 + 0.1 * rng.normal(size=25)
+    lines = ["x,t"] + [f"{float(a)!r},{float(b)!r}" for a, b in zip(x, t, strict=True)] + ["0.5,"]
+    (tmp_path / "d.csv").write_text("\n".join(lines) + "\n")
+    csv_flags = ["--csv", str(tmp_path / "d.csv"), "--inputs", "x", "--target", "t", "--drop-nan"]
+    code = main(["curvature", "--model", "linear", *csv_flags, "--steps", "0", "--top-k", "2",
+                 "--out", str(tmp_path / "c")])  # fmt: skip
+    assert code == 0
+    # y = w x + b with the MSE: H = (2/n) [[sum x^2, sum x], [sum x, n]] on the kept rows
+    oracle = np.linalg.eigvalsh(2 / 25 * np.array([[x @ x, x.sum()], [x.sum(), 25]]))[::-1]
+    rows = list(csv.DictReader((tmp_path / "c" / "curvature.csv").read_text().splitlines()))
+    np.testing.assert_allclose([float(r["value"]) for r in rows[:2]], oracle, rtol=1e-9)
+    assert "1 row" in capsys.readouterr().out  # --drop-nan says what it dropped
+    code = main(["sharpness", "--model", "linear", *csv_flags, "--learning-rate", "0.1",
+                 "--steps", "20", "--every", "10", "--out", str(tmp_path / "s")])  # fmt: skip
+    assert code == 0
+    rows = list(csv.DictReader((tmp_path / "s" / "sharpness.csv").read_text().splitlines()))
+    assert float(rows[10]["lambda_max"]) == pytest.approx(oracle[0], rel=1e-6)  # a constant
+
+
+def test_a_csv_file_with_a_torch_model_is_one_sentence(tmp_path, capsys):
+    args = ["curvature", "--model", "m.py:build", "--data", "m.py:load", "--csv", "d.csv",
+            "--out", str(tmp_path)]  # fmt: skip
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "--csv" in err and err.count("\n") == 1

@@ -247,3 +247,38 @@ def test_edge_of_stability_lesson_and_bad_settings():
     lesson = edge_of_stability(steps=200, every=50)
     assert [r.stopped for r in lesson.perceptron_runs] == ["step limit", "diverged"]
     assert "EdgeOfStability(" in repr(lesson)
+
+
+def test_curvature_report_gathers_the_four_and_saves_them(tmp_path):
+    import csv
+
+    from losslab.analysis.curvature import CurvatureReport, curvature_report
+
+    problem, params = mlp_problem("tanh", "bce", sizes=(2, 4, 1), n=12)
+    H = dense_hessian(problem, params)
+    exact = np.linalg.eigvalsh(H)[::-1]
+    op = operator_of(problem, params)
+    report = curvature_report(op, top_k=2, samples=50, lanczos_steps=400, runs=3, seed=2)
+    np.testing.assert_allclose(report.top.values, exact[:2], rtol=1e-6)
+    assert report.stability_limit == pytest.approx(2 / exact[0], rel=1e-6)
+    assert report.density.steps == params.size == report.n_params  # Lanczos: at most P steps
+    rows = list(csv.DictReader(report.csv_text().splitlines()))
+    assert [r["quantity"] for r in rows[:3]] == ["lambda_1", "lambda_2", "trace"]
+    assert float(rows[0]["value"]) == report.lambda_max  # repr: the numbers round-trip
+    spans = param_blocks(problem.param_names)
+    for name, span in spans.items():  # a block's trace is exact (fewer parameters than samples)
+        (row,) = (r for r in rows if r["block"] == name and r["quantity"] == "trace")
+        assert float(row["value"]) == pytest.approx(np.trace(H[span, span]), rel=1e-6, abs=1e-12)
+    assert "CurvatureReport(lambda_max=" in repr(report) and len(repr(report)) < 200
+    path = tmp_path / "curvature.npz"
+    report.save(path)
+    before = path.read_bytes()
+    with pytest.raises(LosslabError, match="already exists"):
+        report.save(path)
+    assert path.read_bytes() == before
+    loaded = CurvatureReport.load(path)
+    for a, b in ((loaded.top.vectors, report.top.vectors), (loaded.density.density,
+                 report.density.density), (loaded.blocks.trace, report.blocks.trace)):  # fmt: skip
+        np.testing.assert_array_equal(a, b)
+    assert repr(loaded) == repr(report) and loaded.csv_text() == report.csv_text()
+    report.save(path, overwrite=True)

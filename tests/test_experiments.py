@@ -116,7 +116,7 @@ def test_compare_command_writes_figures_and_trajectories(tmp_path, capsys):
 
 def test_compare_on_the_perceptron_with_every_optimizer(tmp_path):
     every = "gd,sgd,momentum,nesterov,adagrad,rmsprop,adam"
-    args = ["compare", "--optimizers", every, "--learning-rate", "adam=0.1", "--steps", "50",
+    args = ["compare", "--optimizers", every, "--learning-rate-of", "adam=0.1", "--steps", "50",
             "--out", str(tmp_path), "--lang", "ja"]  # fmt: skip
     assert main(args) == 0
     assert not_blank(tmp_path / "compare-panels.png")

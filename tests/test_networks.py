@@ -23,6 +23,16 @@ from losslab.lessons.xor import xor_landscape
 RNG = np.random.default_rng(0)
 
 
+def assert_not_blank(png):
+    """A PNG that decodes, is a figure's size and holds a drawing (not one flat colour)."""
+    from PIL import Image
+
+    with Image.open(png) as image:
+        pixels = np.asarray(image.convert("RGB"), dtype=float)
+    assert pixels.shape[0] > 200 and pixels.shape[1] > 200
+    assert pixels.std() > 20 and len(np.unique(pixels.reshape(-1, 3), axis=0)) > 50, png
+
+
 def central_gradient(f, p, h=1e-6):
     g = np.empty_like(p)
     for i in range(p.size):
@@ -243,6 +253,27 @@ def test_xor_network_has_two_equivalent_minima_and_a_saddle():
     assert len(xor.critical.minima) >= 2 and len(xor.critical.saddles) >= 1
     lowest_saddle = xor.critical.saddles[:, 2].min()
     assert lowest_saddle > 10 * xor.critical.minima[:, 2].max()
+    # the result's own numbers, against the loss evaluated directly at those parameters
+    assert xor.minimum_loss == pytest.approx(obj.loss(xor.twin), abs=1e-12)  # the twin's, too
+    alpha, beta, loss = xor.saddle
+    land = xor.landscape
+    point = land.origin + alpha * land.directions[0] + beta * land.directions[1]
+    assert loss == pytest.approx(obj.loss(point), rel=1e-12) and loss == lowest_saddle
+
+
+def test_a_trained_networks_accuracy_is_counted_from_its_predictions():
+    from losslab.lessons.networks import train_and_scan
+
+    data = Dataset(np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]] * 3),
+                   np.array([0.0, 1.0, 1.0, 1.0] * 3), {"task": "classification"})  # fmt: skip
+    obj = build_objective(data, (3,), "tanh", "bce")
+    result = train_and_scan(obj, steps=2, points=3)
+    logits = obj.model.predict(result.trajectory.params[-1], data.x).ravel()
+    probability = 1 / (1 + np.exp(-logits))  # of class 1
+    right = sum(int((p >= 0.5) == (t == 1)) for p, t in zip(probability, data.t, strict=True))
+    assert result.accuracy == right / 12
+    regression = build_objective(toy_data("sine", 20), (3,), "tanh")
+    assert train_and_scan(regression, steps=2, points=3).accuracy is None
 
 
 # --- the commands -----------------------------------------------------------------------
@@ -252,7 +283,7 @@ def test_landscape_command_writes_figures_and_data(tmp_path, capsys):
     assert main(args) == 0
     assert "accuracy 100.0%" in capsys.readouterr().out
     for name in ("landscape-plane.png", "landscape-3d.png", "landscape-line.png", "prediction.png"):
-        assert (tmp_path / name).stat().st_size > 10_000
+        assert_not_blank(tmp_path / name)
     land = Landscape.load(tmp_path / "landscape.npz")
     assert land.values.shape == (21, 21) and land.meta["param_names"] == ["PC1", "PC2"]
     assert Landscape.load(tmp_path / "line.npz").values.shape == (201,)

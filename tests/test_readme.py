@@ -1,22 +1,64 @@
 """The README's Python example and its Usage commands run as written."""
 
+import ast
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def test_python_examples_run(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # the example writes files
+    monkeypatch.chdir(tmp_path)  # the examples write files
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
-    assert blocks
+    assert len(blocks) >= 2  # the walk-through and the curvature
+    spaces = []
     for block in blocks:
         namespace: dict[str, object] = {}
         exec(compile(block, str(README), "exec"), namespace)  # our own documented code
-        assert "wt" in namespace
+        assigned = {
+            target.id
+            for node in ast.walk(ast.parse(block))
+            if isinstance(node, ast.Assign)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+        assert assigned and assigned <= namespace.keys()  # every line ran
+        spaces.append(namespace)
+    assert "wt" in spaces[0]
+    curvature = next(ns for ns in spaces if "report" in ns)
+    check_curvature_example(curvature, tmp_path / "curvature.npz")
+
+
+def check_curvature_example(ns, saved):
+    """The curvature example's numbers against the Hessian by central differences of the
+    gradient (P x P, formed densely: the example's network is small)."""
+    import numpy as np
+
+    import losslab as ll
+
+    objective, params = ns["objective"], ns["params"]
+    h = 1e-5
+    columns = []
+    for k in range(params.size):
+        e = np.zeros(params.size)
+        e[k] = h
+        columns.append((objective.gradient(params + e) - objective.gradient(params - e)) / (2 * h))
+    hessian = np.column_stack(columns)
+    exact = np.linalg.eigvalsh((hessian + hessian.T) / 2)[::-1]
+    np.testing.assert_allclose(ns["top"].values, exact[:3], rtol=1e-5, atol=1e-7)
+    trace = ns["trace"]
+    assert abs(trace.value - np.trace(hessian)) <= 5 * trace.stderr + 1e-6
+    np.testing.assert_allclose(ns["density"].moment(1)[0], np.trace(hessian) / params.size,
+                               rtol=0.2)  # fmt: skip
+    loaded = ll.CurvatureReport.load(saved)
+    np.testing.assert_array_equal(loaded.top.values, ns["report"].top.values)
+    with pytest.raises(ll.LosslabError, match="already exists"):
+        ns["report"].save(saved)
 
 
 def usage_commands() -> list[str]:

@@ -64,19 +64,15 @@ def test_lines_the_figures_draw_are_the_model_at_those_steps():
     assert len(other.lines) == 1 + len(wt.fit_steps)
 
 
-def test_the_quadratic_form_is_computed_once_per_data_set(monkeypatch):
-    from losslab.analysis import quadratic
-    from losslab.lessons.report import report_data
+def test_the_quadratic_form_is_kept_with_its_data_set():
+    from losslab.analysis.quadratic import quadratic_form
+    from losslab.core.data import teacher_data
 
-    calls = []
-    original = quadratic._quadratic_form
-    monkeypatch.setattr(quadratic, "_quadratic_form", lambda d: calls.append(d) or original(d))
     wt = walkthrough()
-    report_data(wt)
-    # the walk-through's data, its noise-free twin (is the teacher a line?), the noisy
-    # data of the mini-batch experiment: three data sets, three computations
-    assert len(calls) == 3
-    assert len({id(d) for d in calls}) == 3
+    assert quadratic_form(wt.data) is wt.quadratic  # kept with the data, not computed again
+    twin = teacher_data()  # the same numbers in another data set: its own form, equal values
+    assert quadratic_form(twin) is not wt.quadratic
+    np.testing.assert_array_equal(quadratic_form(twin).hessian, wt.quadratic.hessian)
 
 
 def test_a_dataset_keeps_its_parsed_teacher():

@@ -5,6 +5,9 @@ The public API, by layer (each name is documented where it lives):
 - data and models: :func:`teacher_data`, :func:`toy_data`, :func:`load_csv`, :class:`MLP`,
   :func:`perceptron_objective`, :func:`build_objective` (``losslab.core``);
 - closed forms: :func:`quadratic_form`, :func:`gradient_check` (``losslab.analysis``);
+- curvature from Hessian-vector products: :func:`operator_of`, :func:`top_eigenvalues`,
+  :func:`hutchinson_trace`, :func:`spectral_density`, :func:`block_curvature`, all four
+  at once as :func:`curvature_report` (``losslab.analysis.curvature``);
 - landscapes: :func:`scan_plane`, :func:`scan_line`, :func:`random_directions`,
   :func:`pca_directions` (``losslab.landscape``);
 - optimizers: :func:`gradient_descent`, :func:`sgd`, :func:`momentum`, :func:`nesterov`,
@@ -27,6 +30,16 @@ are imported only when used.
 from losslab import optim
 from losslab import optim as optimizers  # the name of earlier versions: ll.optimizers.adam
 from losslab.analysis import GradientCheck, QuadraticForm, gradient_check, quadratic_form
+from losslab.analysis.curvature import (
+    CurvatureReport,
+    HessianOperator,
+    block_curvature,
+    curvature_report,
+    hutchinson_trace,
+    operator_of,
+    spectral_density,
+    top_eigenvalues,
+)
 from losslab.core import (
     MLP,
     Dataset,
@@ -84,9 +97,11 @@ __version__ = "0.1.0"
 
 __all__ = [
     "MLP",
+    "CurvatureReport",
     "Dataset",
     "Expression",
     "GradientCheck",
+    "HessianOperator",
     "Landscape",
     "LosslabError",
     "MeanSquaredError",
@@ -100,18 +115,22 @@ __all__ = [
     "Walkthrough",
     "adagrad",
     "adam",
+    "block_curvature",
     "build_objective",
     "compare",
     "csv_walkthrough",
+    "curvature_report",
     "data_walkthrough",
     "gradient_check",
     "gradient_descent",
+    "hutchinson_trace",
     "load_csv",
     "lr_sweep",
     "make_optimizer",
     "minibatch_noise",
     "momentum",
     "nesterov",
+    "operator_of",
     "optim",
     "optimizers",
     "parse_expression",
@@ -124,8 +143,10 @@ __all__ = [
     "scan_line",
     "scan_plane",
     "sgd",
+    "spectral_density",
     "step_by_hand",
     "teacher_data",
+    "top_eigenvalues",
     "toy_data",
     "train_and_scan",
     "walkthrough",

@@ -57,3 +57,11 @@ MINIBATCH_LEARNING_RATE = LEARNING_RATES["minibatch"]["sgd"]
 NETWORK_LEARNING_RATE = LEARNING_RATES["network"]["adam"]
 #: Noise on the teacher for the mini-batch experiment (SGD's jitter needs noisy data).
 MINIBATCH_NOISE = 0.5
+
+#: Grid points per axis at most, by kind of scan (each point is one loss evaluation):
+#: ``perceptron``: the walk-through's grid (five sums per point, so it may be fine);
+#: ``network``: a numpy network's plane (a forward pass per point);
+#: ``torch``: a PyTorch model's plane (a batched forward pass per point).
+MAX_AXIS_POINTS: Mapping[str, int] = {"perceptron": 5001, "network": 401, "torch": 1001}
+#: Grid points per axis at least (a plane needs a centre and a point on each side).
+MIN_AXIS_POINTS = 3

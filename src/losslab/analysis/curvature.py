@@ -7,7 +7,9 @@
 - the spectral density by stochastic Lanczos quadrature, Gaussian-broadened (Ghorbani,
   Krishnan, Xiao 2019, "An Investigation into Neural Net Optimization via Hessian
   Eigenvalue Density", ICML; Lin, Saad, Yang 2016);
-- the same per named parameter block (the block's own square of the Hessian).
+- the same per named parameter block (the block's own square of the Hessian);
+- all four at once as a :class:`CurvatureReport` (:func:`curvature_report`), the one
+  result that ``losslab curvature`` prints and saves.
 
 Every function takes a :class:`HessianOperator` (from :func:`operator_of` for the numpy
 problems, from :mod:`losslab.adapters.torch_curvature` for PyTorch), is seeded, and
@@ -18,13 +20,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from losslab.analysis.hvp import hvp_function, param_blocks
 from losslab.errors import LosslabError
+from losslab.io import check_writable, load_npz, save_npz
 
 FloatArray = NDArray[np.float64]
 
@@ -356,3 +360,135 @@ def block_curvature(op: HessianOperator, samples: int = 100, seed: int = 0) -> B
         seed,
         op.problem,
     )
+
+
+@dataclass(frozen=True, repr=False)
+class CurvatureReport:
+    """The Hessian's spectrum in one result: top eigenvalues, trace, density, per block.
+
+    What ``losslab curvature`` prints and writes; every number in its table, CSV file and
+    ``.npz`` comes from here (``top.values`` (k,), ``top.vectors`` (P, k), ``density.grid``
+    and ``density.density`` (g,), ``density.nodes`` and ``density.weights`` (runs, m)).
+    """
+
+    top: TopEigenvalues
+    trace: TraceEstimate
+    density: SpectralDensity
+    blocks: BlockCurvature
+    n_params: int
+    problem: str
+    seed: int
+
+    @property
+    def lambda_max(self) -> float:
+        """The largest eigenvalue of the Hessian."""
+        return self.top.lambda_max
+
+    @property
+    def stability_limit(self) -> float:
+        """``2 / lambda_max``: the largest learning rate at which gradient descent is stable."""
+        return self.top.stability_limit
+
+    def rows(self) -> list[dict[str, float | str]]:
+        """The table: one dict (quantity, block, value, stderr) per number measured."""
+        rows: list[dict[str, float | str]] = [
+            {"quantity": f"lambda_{k + 1}", "block": "all", "value": float(v), "stderr": 0.0}
+            for k, v in enumerate(self.top.values.tolist())
+        ]
+        rows.append({"quantity": "trace", "block": "all", "value": self.trace.value,
+                     "stderr": self.trace.stderr})  # fmt: skip
+        for row in self.blocks.rows():
+            block = str(row["block"])
+            rows.append({"quantity": "lambda_max", "block": block,
+                         "value": float(row["lambda_max"]), "stderr": 0.0})  # fmt: skip
+            rows.append({"quantity": "trace", "block": block, "value": float(row["trace"]),
+                         "stderr": float(row["stderr"])})  # fmt: skip
+        return rows
+
+    def csv_text(self) -> str:
+        """:meth:`rows` as CSV text (``quantity,block,value,stderr``; numbers round-trip)."""
+        lines = ["quantity,block,value,stderr"]
+        for row in self.rows():
+            exact = str(row["quantity"]).startswith("lambda")  # Lanczos: no sampling error
+            stderr = "0" if exact else repr(float(row["stderr"]))
+            lines.append(f"{row['quantity']},{row['block']},{float(row['value'])!r},{stderr}")
+        return "\n".join(lines) + "\n"
+
+    def meta(self) -> dict[str, Any]:
+        """The settings and scalars, as the ``.npz`` file's JSON metadata."""
+        return {
+            "problem": self.problem, "n_params": self.n_params, "seed": self.seed,
+            "tol": self.top.tol, "matvecs": self.top.matvecs, "samples": self.trace.samples,
+            "trace": self.trace.value, "trace_stderr": self.trace.stderr,
+            "lanczos_steps": self.density.steps, "runs": self.density.runs,
+            "sigma": self.density.sigma, "blocks": list(self.blocks.names),
+            "block_sizes": list(self.blocks.sizes), "block_samples": self.blocks.samples,
+        }  # fmt: skip
+
+    def save(self, path: str | Path | IO[bytes], overwrite: bool = False) -> None:
+        """Write the arrays to an ``.npz`` with :meth:`meta` as JSON (never pickle).
+
+        Refuses (LosslabError) to replace an existing file unless ``overwrite``.
+        """
+        if isinstance(path, str | Path):
+            target = Path(path)
+            check_writable(target.parent, [target.name], overwrite)
+        arrays = {
+            "top_values": self.top.values, "top_vectors": self.top.vectors,
+            "grid": self.density.grid, "density": self.density.density,
+            "nodes": self.density.nodes, "weights": self.density.weights,
+            "block_lambda_max": self.blocks.lambda_max, "block_trace": self.blocks.trace,
+            "block_stderr": self.blocks.trace_stderr,
+        }  # fmt: skip
+        save_npz(path, arrays, self.meta())
+
+    @classmethod
+    def load(cls, path: str | Path | IO[bytes]) -> CurvatureReport:
+        """Read what :meth:`save` wrote."""
+        a, m = load_npz(path)
+        problem, seed = str(m["problem"]), int(m["seed"])
+        top = TopEigenvalues(a["top_values"], a["top_vectors"], int(a["top_values"].size),
+                             float(m["tol"]), seed, problem, int(m["matvecs"]))  # fmt: skip
+        trace = TraceEstimate(float(m["trace"]), float(m["trace_stderr"]), int(m["samples"]),
+                              seed, problem)  # fmt: skip
+        density = SpectralDensity(a["grid"], a["density"], a["nodes"], a["weights"],
+                                  int(m["lanczos_steps"]), int(m["runs"]), float(m["sigma"]),
+                                  seed, problem)  # fmt: skip
+        blocks = BlockCurvature(tuple(m["blocks"]), tuple(m["block_sizes"]),
+                                a["block_lambda_max"], a["block_trace"], a["block_stderr"],
+                                int(m["block_samples"]), seed, problem)  # fmt: skip
+        return cls(top, trace, density, blocks, int(m["n_params"]), problem, seed)
+
+    def __repr__(self) -> str:
+        return (
+            f"CurvatureReport(lambda_max={self.lambda_max:.4g}, 2/lambda_max="
+            f"{self.stability_limit:.4g}, trace={self.trace.value:.4g} ± "
+            f"{self.trace.stderr:.2g}, blocks={len(self.blocks.names)}, "
+            f"n_params={self.n_params}, problem={self.problem!r})"
+        )
+
+
+def curvature_report(
+    op: HessianOperator,
+    top_k: int = 3,
+    samples: int = 100,
+    lanczos_steps: int = 80,
+    runs: int = 10,
+    tol: float = 1e-8,
+    seed: int = 0,
+) -> CurvatureReport:
+    """:func:`top_eigenvalues` (``top_k``), :func:`hutchinson_trace` (``samples``),
+    :func:`spectral_density` (``lanczos_steps``, at most P, and ``runs``) and
+    :func:`block_curvature` of one Hessian, with one seed.
+
+    >>> op = HessianOperator(lambda v: np.array([3.0, 1.0, 0.5]) * v, 3,
+    ...                      {"W": slice(0, 2), "b": slice(2, 3)}, "diag")
+    >>> curvature_report(op, top_k=1, samples=10, runs=2)
+    CurvatureReport(lambda_max=3, 2/lambda_max=0.6667, trace=4.5 ± 0, blocks=2, n_params=3, \
+problem='diag')
+    """
+    top = top_eigenvalues(op, k=top_k, tol=tol, seed=seed)
+    trace = hutchinson_trace(op, samples, seed)
+    density = spectral_density(op, min(int(lanczos_steps), op.n_params), runs, seed=seed)
+    blocks = block_curvature(op, samples, seed)
+    return CurvatureReport(top, trace, density, blocks, op.n_params, op.problem, seed)

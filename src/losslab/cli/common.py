@@ -1,4 +1,10 @@
-"""What every command shares: the registry entry, shared flags, list parsing, printing."""
+"""What every command shares: the registry entry, the flags, list parsing, printing.
+
+The flags live here once, as parent parsers that commands combine: :func:`data_flags`
+(the perceptron's teacher data), :func:`network_flags` (toy data or a CSV file, a model
+and a loss), :func:`train_flags` (optimizer, learning rate, steps), :func:`scan_flags`
+(span, points, resume, workers) and :func:`output_flags` (language and files).
+"""
 
 from __future__ import annotations
 
@@ -6,16 +12,22 @@ import argparse
 import os
 import re
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from losslab.core.data import Dataset, teacher_data
-from losslab.defaults import SAMPLES, TEACHER
+from losslab.defaults import NETWORK_LEARNING_RATE, SAMPLES, TEACHER
 from losslab.errors import LosslabError
 from losslab.i18n import LANGS, Lang, tr
 
+if TYPE_CHECKING:
+    from losslab.core.objective import Objective
+
 MAX_STEPS = 100_000
+#: The numpy models of the network commands (``--model``).
+NETWORK_MODELS = ("mlp", "linear", "logistic")
 
 #: Options whose value may start with '-' (a negative number), e.g. ``--x -1:3:21``.
 _VALUE_OPTIONS = (
@@ -87,6 +99,128 @@ def data_flags(lang: Lang, noise: float = 0.0) -> argparse.ArgumentParser:
     return p
 
 
+def network_flags(
+    lang: Lang,
+    *,
+    data: str = "moons",
+    hidden: str = "8,8",
+    loss: str | None = None,
+    torch: bool = False,
+) -> argparse.ArgumentParser:
+    """Flags that choose data (a toy set or a CSV file), a model and a loss.
+
+    With ``torch``, ``--model`` and ``--data`` also take ``file.py:function`` (a PyTorch
+    model and its data; the command checks the model's name, see :func:`is_torch_model`).
+    """
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--data", default=data,
+                   help=tr("curvature.cli_data" if torch else "cli.data", lang))  # fmt: skip
+    p.add_argument("--n", type=int, help=tr("cli.n", lang))
+    p.add_argument("--noise", type=float, help=tr("cli.toy_noise", lang))
+    p.add_argument("--seed", type=int, default=0, help=tr("cli.seed", lang))
+    p.add_argument("--csv", help=tr("cli.csv", lang))
+    p.add_argument("--inputs", default="", help=tr("cli.inputs", lang))
+    p.add_argument("--target", default="", help=tr("cli.target", lang))
+    p.add_argument("--drop-nan", action="store_true", help=tr("cli.drop_nan", lang))
+    if torch:
+        p.add_argument("--model", default="mlp", help=tr("curvature.cli_model", lang))
+    else:
+        p.add_argument("--model", choices=NETWORK_MODELS, default="mlp",
+                       help=tr("cli.model", lang))  # fmt: skip
+    p.add_argument("--hidden", default=hidden, help=tr("cli.hidden", lang))
+    p.add_argument("--activation", default="tanh", help=tr("cli.activation", lang))
+    p.add_argument("--loss", default=loss,
+                   help=tr("curvature.cli_loss" if torch else "cli.loss", lang))  # fmt: skip
+    return p
+
+
+def is_torch_model(args: argparse.Namespace) -> bool:
+    """Whether ``--model`` names a PyTorch model (``file.py:build``) rather than a numpy one."""
+    return ":" in str(args.model)
+
+
+def network(args: argparse.Namespace) -> Objective:
+    """The data, model and loss that the flags of :func:`network_flags` ask for."""
+    from losslab.core.datasets import load_csv, toy_data
+    from losslab.core.mlp import parse_hidden
+    from losslab.lessons.networks import model_objective
+
+    if args.model not in NETWORK_MODELS:
+        raise LosslabError("curvature.error_model", value=args.model)
+    if args.csv:
+        data = load_csv(args.csv, split_list(args.inputs, "--inputs") if args.inputs else [],
+                        args.target or "", drop_nan=args.drop_nan)  # fmt: skip
+    else:
+        data = toy_data(args.data, args.n, args.noise, args.seed)
+    hidden = parse_hidden(args.hidden) if args.model == "mlp" else ()
+    return model_objective(data, args.model, hidden, args.activation, args.loss)
+
+
+def network_messages(args: argparse.Namespace, objective: Objective) -> list[str]:
+    """What the CLI says about the data before its summary: the rows ``--drop-nan`` dropped."""
+    if args.csv and objective.data.meta.get("dropped_rows"):
+        return [dropped_rows_message(objective.data, args.csv, args.lang)]
+    return []
+
+
+def train_flags(
+    lang: Lang,
+    *,
+    learning_rate: float | None = NETWORK_LEARNING_RATE,
+    steps: int = 500,
+    steps_help: str = "cli.steps",
+    optimizer: str | None = "adam",
+) -> argparse.ArgumentParser:
+    """``--optimizer`` (unless ``optimizer`` is None), ``--learning-rate`` and ``--steps``."""
+    p = argparse.ArgumentParser(add_help=False)
+    if optimizer is not None:
+        p.add_argument("--optimizer", default=optimizer, help=tr("cli.optimizer", lang))
+    add_learning_rate(p, tr("cli.lr", lang), type=float, default=learning_rate)
+    p.add_argument("--steps", type=int, default=steps, help=tr(steps_help, lang))
+    return p
+
+
+def scan_flags(lang: Lang, points: int = 51) -> argparse.ArgumentParser:
+    """The plane's size and how it runs: ``--span``, ``--points``, ``--keep-biases``,
+    ``--resume``, ``--workers``, ``--scheduler``."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--span", type=float, default=1.0, help=tr("cli.span", lang))
+    p.add_argument("--points", type=int, default=points, help=tr("cli.points", lang))
+    add_keep_biases(p, lang)
+    p.add_argument("--resume", help=tr("cli.resume", lang))
+    add_distributed(p, lang)
+    return p
+
+
+def add_distributed(parser: argparse.ArgumentParser, lang: Lang) -> None:
+    """``--workers N`` (a local Dask cluster) and ``--scheduler ADDRESS`` (a running one)."""
+    parser.add_argument(
+        "--workers", type=int, metavar="N", help=tr("distributed.cli_workers", lang)
+    )
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help=tr("distributed.cli_scheduler", lang)
+    )
+
+
+def add_keep_biases(parser: argparse.ArgumentParser, lang: Lang) -> None:
+    """``--keep-biases``, with the paper's spelling ``--keep-biasbn`` as a hidden alias."""
+    parser.add_argument("--keep-biases", action="store_true", help=tr("cli.keep_biases", lang))
+    parser.add_argument("--keep-biasbn", dest="keep_biases", action="store_true",
+                        default=argparse.SUPPRESS, help=argparse.SUPPRESS)  # fmt: skip
+
+
+def open_scan_executor(args: argparse.Namespace) -> AbstractContextManager[Any]:
+    """The executor ``--workers`` / ``--scheduler`` ask for (serial without them), for ``with``."""
+    from losslab.adapters.dask import open_executor
+
+    return open_executor(workers=args.workers, scheduler=args.scheduler)
+
+
+def shows_progress(args: argparse.Namespace) -> bool:
+    """A progress bar for scans that run on a cluster, unless ``--quiet``."""
+    return not args.quiet and (args.workers is not None or args.scheduler is not None)
+
+
 def output_flags(lang: Lang) -> argparse.ArgumentParser:
     """Flags shared by every command that writes files."""
     p = argparse.ArgumentParser(add_help=False)
@@ -107,7 +241,9 @@ def add_learning_rate(parser: argparse.ArgumentParser, help_text: str, **kwargs:
 
 
 def check_steps(steps: int | None) -> None:
-    """Refuse more than :data:`MAX_STEPS` updates."""
+    """Refuse a negative number of updates, or more than :data:`MAX_STEPS`."""
+    if steps is not None and steps < 0:
+        raise LosslabError("error.steps", value=steps)
     if steps is not None and steps > MAX_STEPS:
         raise LosslabError("error.steps_large", value=steps, limit=MAX_STEPS)
 

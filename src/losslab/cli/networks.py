@@ -3,110 +3,43 @@
 from __future__ import annotations
 
 import argparse
-from contextlib import AbstractContextManager
-from typing import Any
 
 from losslab.cli.common import (
     Command,
     Subparsers,
     add_command,
-    add_learning_rate,
     check_steps,
-    dropped_rows_message,
     finish,
+    network,
+    network_flags,
+    network_messages,
     output_flags,
+    scan_flags,
+    shows_progress,
     split_list,
+    train_flags,
 )
-from losslab.core.objective import Objective
-from losslab.defaults import NETWORK_LEARNING_RATE
+
+# cli.torch_scan takes these from here; they live in cli.common with the other flags.
+from losslab.cli.common import add_distributed as add_distributed
+from losslab.cli.common import add_keep_biases as add_keep_biases
+from losslab.cli.common import open_scan_executor as open_scan_executor
 from losslab.i18n import LANGS, Lang, method_label, tr
 from losslab.io import check_writable, npz_bytes, png_bytes, write_files
 
 
-def network_flags(lang: Lang) -> argparse.ArgumentParser:
-    """Flags that choose data, a model and a loss for the network commands."""
-    p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--data", default="moons", help=tr("cli.data", lang))
-    p.add_argument("--n", type=int, help=tr("cli.n", lang))
-    p.add_argument("--noise", type=float, help=tr("cli.toy_noise", lang))
-    p.add_argument("--seed", type=int, default=0, help=tr("cli.seed", lang))
-    p.add_argument("--csv", help=tr("cli.csv", lang))
-    p.add_argument("--inputs", default="", help=tr("cli.inputs", lang))
-    p.add_argument("--target", default="", help=tr("cli.target", lang))
-    p.add_argument("--drop-nan", action="store_true", help=tr("cli.drop_nan", lang))
-    p.add_argument(
-        "--model", choices=["mlp", "linear", "logistic"], default="mlp", help=tr("cli.model", lang)
-    )
-    p.add_argument("--hidden", default="8,8", help=tr("cli.hidden", lang))
-    p.add_argument("--activation", default="tanh", help=tr("cli.activation", lang))
-    p.add_argument("--loss", help=tr("cli.loss", lang))
-    return p
-
-
-def network(args: argparse.Namespace) -> Objective:
-    """The data, model and loss that the network flags ask for."""
-    from losslab.core.datasets import load_csv, toy_data
-    from losslab.core.mlp import parse_hidden
-    from losslab.lessons.networks import model_objective
-
-    if args.csv:
-        data = load_csv(args.csv, split_list(args.inputs, "--inputs") if args.inputs else [],
-                        args.target or "", drop_nan=args.drop_nan)  # fmt: skip
-    else:
-        data = toy_data(args.data, args.n, args.noise, args.seed)
-    hidden = parse_hidden(args.hidden) if args.model == "mlp" else ()
-    return model_objective(data, args.model, hidden, args.activation, args.loss)
-
-
 def add_landscape(sub: Subparsers, lang: Lang) -> argparse.ArgumentParser:
-    parents = [network_flags(lang), output_flags(lang)]
+    parents = [network_flags(lang), train_flags(lang), scan_flags(lang), output_flags(lang)]
     p = add_command(sub, "landscape", "cli.landscape", lang, parents)
-    p.add_argument("--optimizer", default="adam", help=tr("cli.optimizer", lang))
-    add_learning_rate(p, tr("cli.lr", lang), type=float, default=NETWORK_LEARNING_RATE)
-    p.add_argument("--steps", type=int, default=500, help=tr("cli.steps", lang))
     p.add_argument(
         "--plane", choices=["pca", "random", "params"], default="pca", help=tr("cli.plane", lang)
     )
     p.add_argument("--params", default="", help=tr("cli.params", lang))
-    p.add_argument("--span", type=float, default=1.0, help=tr("cli.span", lang))
-    p.add_argument("--points", type=int, default=51, help=tr("cli.points", lang))
-    add_keep_biases(p, lang)
-    p.add_argument("--resume", help=tr("cli.resume", lang))
-    add_distributed(p, lang)
     return p
 
 
-def add_distributed(parser: argparse.ArgumentParser, lang: Lang) -> None:
-    """``--workers N`` (a local Dask cluster) and ``--scheduler ADDRESS`` (a running one)."""
-    parser.add_argument(
-        "--workers", type=int, metavar="N", help=tr("distributed.cli_workers", lang)
-    )
-    parser.add_argument(
-        "--scheduler", metavar="ADDRESS", help=tr("distributed.cli_scheduler", lang)
-    )
-
-
-def open_scan_executor(args: argparse.Namespace) -> AbstractContextManager[Any]:
-    """The executor ``--workers`` / ``--scheduler`` ask for (serial without them), for ``with``."""
-    from losslab.adapters.dask import open_executor
-
-    return open_executor(workers=args.workers, scheduler=args.scheduler)
-
-
-def shows_progress(args: argparse.Namespace) -> bool:
-    """A progress bar for scans that run on a cluster, unless ``--quiet``."""
-    return not args.quiet and (args.workers is not None or args.scheduler is not None)
-
-
-def add_keep_biases(parser: argparse.ArgumentParser, lang: Lang) -> None:
-    """``--keep-biases``, with the paper's spelling ``--keep-biasbn`` as a hidden alias."""
-    parser.add_argument("--keep-biases", action="store_true", help=tr("cli.keep_biases", lang))
-    parser.add_argument("--keep-biasbn", dest="keep_biases", action="store_true",
-                        default=argparse.SUPPRESS, help=argparse.SUPPRESS)  # fmt: skip
-
-
 def run_landscape(args: argparse.Namespace) -> int:
-    from losslab.lessons.networks import accuracy, train_and_scan
+    from losslab.lessons.networks import train_and_scan
     from losslab.plots import networks as figures
 
     check_steps(args.steps)
@@ -132,22 +65,14 @@ def run_landscape(args: argparse.Namespace) -> int:
         files[name] = npz_bytes(landscape)
     files[names[6]] = result.trajectory.csv_text()
     traj = result.trajectory
-    messages = (
-        [dropped_rows_message(objective.data, args.csv, lang)] if dropped(args, objective) else []
-    )
+    messages = network_messages(args, objective)
     messages.append(
         tr("cli.net_summary", lang, params=len(objective.param_names), loss=traj.losses[-1],
            start=traj.losses[0], method=method_label(result.plane.meta["method"], lang)),
     )  # fmt: skip
-    acc = accuracy(objective, traj.params[-1])
-    if acc is not None:
-        messages.append(tr("cli.accuracy", lang, value=acc * 100))
+    if result.accuracy is not None:
+        messages.append(tr("cli.accuracy", lang, value=result.accuracy * 100))
     return finish(args, write_files(args.out, files, args.overwrite), messages)
-
-
-def dropped(args: argparse.Namespace, objective: Objective) -> bool:
-    """Whether ``--drop-nan`` dropped rows of the CSV file (then the CLI says how many)."""
-    return bool(args.csv) and bool(objective.data.meta.get("dropped_rows"))
 
 
 def add_gradcheck(sub: Subparsers, lang: Lang) -> argparse.ArgumentParser:

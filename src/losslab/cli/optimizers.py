@@ -22,7 +22,7 @@ from losslab.core.data import parse_point
 from losslab.defaults import MINIBATCH_LEARNING_RATE, MINIBATCH_NOISE, START_TEXT, STEPS
 from losslab.errors import LosslabError
 from losslab.i18n import Lang, tr
-from losslab.io import check_writable, make_folder, npz_bytes, png_bytes, write_files
+from losslab.io import check_writable, npz_bytes, png_bytes, write_files
 from losslab.optim.loop import stop_message
 
 MAX_FRAMES = 600
@@ -34,7 +34,13 @@ def add_compare(sub: Subparsers, lang: Lang) -> argparse.ArgumentParser:
     p.add_argument(
         "--optimizers", default="sgd,momentum,adagrad,adam", help=tr("cli.optimizers", lang)
     )
-    add_learning_rate(p, tr("cli.lr_each", lang), action="append", default=[], metavar="NAME=VALUE")
+    # NAME=VALUE, one per optimizer: its own name, so that --learning-rate always means a
+    # number; the spellings of earlier versions (--learning-rate, --lr) stay as hidden aliases.
+    p.add_argument("--learning-rate-of", dest="learning_rates", action="append", default=[],
+                   metavar="NAME=VALUE", help=tr("cli.lr_each", lang))  # fmt: skip
+    for alias in ("--learning-rate", "--lr"):
+        p.add_argument(alias, dest="learning_rates", action="append", default=argparse.SUPPRESS,
+                       help=argparse.SUPPRESS)  # fmt: skip
     p.add_argument("--steps", type=int, help=tr("cli.steps_compare", lang))
     p.add_argument("--init", help=tr("cli.init_compare", lang))
     return p
@@ -61,7 +67,7 @@ def run_compare(args: argparse.Namespace) -> int:
     from losslab.plots import optimizers as figures
 
     check_steps(args.steps)
-    rates = learning_rates(args.learning_rate)
+    rates = learning_rates(args.learning_rates)
     names = [name.lower() for name in split_list(args.optimizers, "--optimizers")]
     data = None if args.preset else perceptron_data(args)
     init = parse_point(args.init) if args.init else None
@@ -168,7 +174,7 @@ def add_animate(sub: Subparsers, lang: Lang) -> argparse.ArgumentParser:
 
 def run_animate(args: argparse.Namespace) -> int:
     from losslab.lessons.optimizers import PERCEPTRON_RATES, training_run
-    from losslab.plots.animation import find_ffmpeg, write_animation
+    from losslab.plots.animation import animation, find_ffmpeg
 
     check_steps(args.steps)
     if not 1 <= args.frames <= MAX_FRAMES:
@@ -186,19 +192,11 @@ def run_animate(args: argparse.Namespace) -> int:
         lr = PERCEPTRON_RATES.get(args.optimizer.strip().lower())
     result = training_run(args.optimizer, lr, args.steps, parse_point(args.init),
                           perceptron_data(args), args.batch_size, args.seed)  # fmt: skip
-    folder = make_folder(args.out)
-    written = write_animation(
-        result,
-        folder / names[0],
-        folder / "animation.mp4" if args.mp4 else None,
-        frames=args.frames,
-        fps=args.fps,
-        view=args.view,
-        lang=lang,
-        progress=not args.quiet,
-    )
+    movie = animation(result, args.frames, args.fps, args.view, lang, mp4=args.mp4,
+                      progress=not args.quiet)  # fmt: skip
+    files = {names[0]: movie.gif} | ({"animation.mp4": movie.mp4} if movie.mp4 else {})
     messages.append(stop_message(result.trajectory, lang))
-    return finish(args, written, messages)
+    return finish(args, write_files(args.out, files, args.overwrite), messages)
 
 
 COMMANDS = [

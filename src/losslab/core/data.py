@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from losslab.defaults import SAMPLES, TEACHER
+from losslab.defaults import MAX_AXIS_POINTS, SAMPLES, TEACHER
 from losslab.errors import LosslabError
 
 FloatArray = NDArray[np.float64]
@@ -222,7 +222,7 @@ def parse_samples(spec: str) -> FloatArray:
     return np.linspace(start, stop, int(count))
 
 
-def parse_grid_axis(spec: str, max_points: int = 5001) -> FloatArray:
+def parse_grid_axis(spec: str, max_points: int = MAX_AXIS_POINTS["perceptron"]) -> FloatArray:
     """``"start:stop:step"`` -> the grid coordinates start, start+step, ..., stop.
 
     >>> parse_grid_axis("-1:1:0.5")

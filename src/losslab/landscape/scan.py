@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from losslab.core.problem import Problem, ProblemSpec
+from losslab.defaults import MAX_AXIS_POINTS
 from losslab.errors import LosslabError
 from losslab.landscape.directions import PCAPlane, pca_directions
 from losslab.landscape.engine import PlaneTask, resolve, run_plane
@@ -31,7 +32,7 @@ FloatArray = NDArray[np.float64]
 
 
 #: The largest grid evaluated by default (points); larger grids get a clear error.
-MAX_GRID_POINTS = 5001 * 5001  # the documented 5,001 points per axis, on both axes
+MAX_GRID_POINTS = MAX_AXIS_POINTS["perceptron"] ** 2  # the perceptron's 5,001 per axis, squared
 
 
 def box_axes(

@@ -22,7 +22,7 @@ from losslab.core.losses import LOSSES, Loss, sigmoid
 from losslab.core.mlp import MLP
 from losslab.core.objective import Objective
 from losslab.core.summary import Summarised
-from losslab.defaults import NETWORK_LEARNING_RATE
+from losslab.defaults import MAX_AXIS_POINTS, MIN_AXIS_POINTS, NETWORK_LEARNING_RATE
 from losslab.errors import LosslabError
 from losslab.landscape.directions import (
     PCAPlane,
@@ -41,10 +41,6 @@ FloatArray = NDArray[np.float64]
 
 
 Plane = Literal["pca", "random", "params"]
-
-
-#: Grid points per axis at most for a network landscape (each point is a forward pass).
-MAX_NET_AXIS = 401
 
 
 def default_loss(data: Dataset) -> str:
@@ -105,6 +101,30 @@ class NetworkRun(Summarised):
     line: Landscape
     prediction_grid: tuple[FloatArray, ...]  # (gx, gy, p) for 2 inputs, (xs, ys) for 1
     pca: PCAPlane | None
+    accuracy: float | None  # the trained network's fraction right (classification), else None
+
+
+def train_network(
+    objective: Objective,
+    optimizer: str = "adam",
+    learning_rate: float | None = NETWORK_LEARNING_RATE,
+    steps: int = 500,
+    seed: int = 0,
+) -> Trajectory:
+    """Train the objective's network from its seeded start for ``steps`` updates (full batch).
+
+    The trajectory's parameters are (steps + 1, P), the start first; it stops early only
+    when the loss diverges.
+    """
+    start = seeded_start(objective, seed)
+    return run(objective, make_optimizer(optimizer, learning_rate), start, steps=steps, tolerance=0)
+
+
+def seeded_start(objective: Objective, seed: int = 0) -> FloatArray:
+    """The network's parameters (P,) before training: the MLP's seeded initialisation."""
+    model = objective.model
+    assert isinstance(model, MLP)
+    return model.init_params(seed)
 
 
 def train_and_scan(
@@ -132,15 +152,13 @@ def train_and_scan(
     ``executor`` (serial by default; a Dask one gives the same values bit for bit),
     kept in the ``resume`` file as it goes, with a progress bar if ``progress``.
     """
-    if not 3 <= points <= MAX_NET_AXIS:
-        raise LosslabError("error.net_points", value=points, limit=MAX_NET_AXIS)
+    limit = MAX_AXIS_POINTS["network"]
+    if not MIN_AXIS_POINTS <= points <= limit:
+        raise LosslabError("error.net_points", value=points, limit=limit)
     if not (np.isfinite(span) and 0 < span <= MAX_MAGNITUDE):
         raise LosslabError("error.span", value=span)
-    model = objective.model
-    assert isinstance(model, MLP)
-    start = model.init_params(seed)
-    traj = run(objective, make_optimizer(optimizer, learning_rate), start, steps=steps, tolerance=0)
-    final = traj.params[-1]
+    traj = train_network(objective, optimizer, learning_rate, steps, seed)
+    start, final = traj.params[0], traj.params[-1]
     origin, directions, coords, axes, labels, pca = _plane_of(
         objective, traj, plane, params, span, points, seed, ignore_biases
     )
@@ -156,6 +174,7 @@ def train_and_scan(
         line=line,
         prediction_grid=prediction_grid(objective, final),
         pca=pca,
+        accuracy=accuracy(objective, final),
     )
 
 

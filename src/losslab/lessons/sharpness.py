@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from pathlib import Path
+from typing import IO, Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -25,6 +26,7 @@ from losslab.core.mlp import MLP
 from losslab.core.objective import Objective, perceptron_objective
 from losslab.defaults import START
 from losslab.errors import LosslabError
+from losslab.io import save_npz
 from losslab.optim.loop import run
 from losslab.optim.rules import gradient_descent
 
@@ -68,6 +70,22 @@ class SharpnessRun:
         """The first measured step where λmax reaches ``level * 2/η`` (None if never)."""
         hits = np.flatnonzero(self.lambda_max >= level * self.stability_limit)
         return int(self.steps[hits[0]]) if hits.size else None
+
+    def csv_text(self) -> str:
+        """``step,loss,lambda_max`` per step (λmax empty where it was not measured)."""
+        sharp = dict(zip(self.steps.tolist(), self.lambda_max.tolist(), strict=True))
+        lines = ["step,loss,lambda_max"]
+        lines += [f"{k},{loss!r},{sharp[k]!r}" if k in sharp else f"{k},{loss!r},"
+                  for k, loss in enumerate(self.losses.tolist())]  # fmt: skip
+        return "\n".join(lines) + "\n"
+
+    def save(self, path: str | Path | IO[bytes]) -> None:
+        """Write the arrays to an ``.npz`` with the settings as JSON metadata (never pickle)."""
+        meta = {"problem": self.problem, "learning_rate": self.learning_rate,
+                "every": self.every, "seed": self.seed, "stopped": self.stopped}  # fmt: skip
+        arrays = {"losses": self.losses, "steps": self.steps, "lambda_max": self.lambda_max,
+                  "final_params": self.final_params}  # fmt: skip
+        save_npz(path, arrays, meta)
 
     def __repr__(self) -> str:
         return (
@@ -151,6 +169,17 @@ class EdgeOfStability:
     perceptron_lambda_max: float
     perceptron_runs: tuple[SharpnessRun, ...]
     network: SharpnessRun
+
+    @property
+    def perceptron_stability_limit(self) -> float:
+        """``2 / λmax`` of the perceptron: the largest learning rate at which it converges."""
+        return 2.0 / self.perceptron_lambda_max
+
+    @property
+    def perceptron_fractions(self) -> tuple[float, ...]:
+        """Each perceptron run's learning rate as a fraction of ``2 / λmax`` (0.9 and 1.1)."""
+        limit = self.perceptron_stability_limit
+        return tuple(run.learning_rate / limit for run in self.perceptron_runs)
 
     def __repr__(self) -> str:
         return f"EdgeOfStability(perceptron λmax={self.perceptron_lambda_max:.4g}, {self.network})"

@@ -31,6 +31,8 @@ class XorLandscape(Summarised):
     twin: FloatArray  # the same network with its hidden units swapped
     landscape: Landscape  # a = -1 is the twin, a = +1 the trained network
     critical: CriticalPoints
+    minimum_loss: float  # the loss of the trained network (and of its twin)
+    saddle: FloatArray | None  # the lowest saddle point found, (α, β, loss); None if none
 
 
 def xor_landscape(seed: int = 0, steps: int = 3000, points: int = 121) -> XorLandscape:
@@ -68,4 +70,8 @@ def xor_landscape(seed: int = 0, steps: int = 3000, points: int = 121) -> XorLan
     d2 *= np.linalg.norm(d1) / np.linalg.norm(d2)
     axis = np.linspace(-2.0, 2.0, points)
     landscape = scan_plane(objective, (axis, axis), origin, np.stack([d1, d2]), labels=("α", "β"))
-    return XorLandscape(objective, theta, twin, landscape, critical_points(landscape))
+    critical = critical_points(landscape)
+    saddles = critical.saddles
+    saddle = saddles[np.argmin(saddles[:, 2])] if len(saddles) else None
+    loss = float(objective.loss(theta))
+    return XorLandscape(objective, theta, twin, landscape, critical, loss, saddle)

@@ -1,15 +1,17 @@
 """Training animations: the model's line, the point rolling on the landscape, the loss.
 
-Frames are drawn by matplotlib (static parts once, moving parts per frame),
-written as a GIF with Pillow and, where ``ffmpeg`` is on the PATH, as an MP4.
+Frames are drawn by matplotlib (static parts once, moving parts per frame) and
+encoded as a GIF with Pillow and, where ``ffmpeg`` is on the PATH, as an MP4; they
+come back as bytes (:class:`Animation`), which the caller writes with :mod:`losslab.io`.
 """
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -17,9 +19,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from numpy.typing import NDArray
 from PIL import Image
-from tqdm import tqdm
 
 from losslab.i18n import Lang, line_text, loss_label, optimizer_name, tr
+from losslab.landscape.progress import progress as counted
 from losslab.lessons.optimizers import TrainingRun
 from losslab.plots.static import (
     MINIMUM_COLOR,
@@ -160,38 +162,58 @@ def find_ffmpeg() -> str | None:
     return found
 
 
-def write_animation(
+@dataclass(frozen=True, repr=False)
+class Animation:
+    """An encoded animation: the GIF's bytes, and the MP4's (None when not asked for or
+    when no ffmpeg was found)."""
+
+    gif: bytes
+    mp4: bytes | None
+    frames: int
+    fps: float
+
+    def __repr__(self) -> str:
+        mp4 = "none" if self.mp4 is None else f"{len(self.mp4)} bytes"
+        gif = f"gif {len(self.gif)} bytes"
+        return f"Animation(frames={self.frames}, fps={self.fps:g}, {gif}, mp4 {mp4})"
+
+
+def animation(
     training: TrainingRun,
-    gif: str | Path,
-    mp4: str | Path | None = None,
     frames: int = 40,
     fps: float = 8.0,
     view: View = "contour",
     lang: Lang = "en",
+    mp4: bool = False,
     progress: bool = False,
-) -> list[Path]:
-    """Write the GIF (and the MP4 when ``mp4`` is given and ffmpeg exists); return the paths."""
-    images = list(
-        tqdm(
-            render_frames(training, frames, view, lang),
-            total=max(1, frames),
-            desc=tr("cli.rendering_frames", lang),
-            unit="frame",
-            disable=not progress,
-        )
-    )
+) -> Animation:
+    """Render the frames and encode them: the GIF always, the MP4 when ``mp4`` and ffmpeg
+    exists (:func:`find_ffmpeg`). A progress bar counts the frames if ``progress``."""
+    rendered = render_frames(training, frames, view, lang)
+    desc = tr("cli.rendering_frames", lang)
+    images = list(counted(rendered, max(1, frames), progress, unit="frame", desc=desc))
     duration = max(20, round(1000 / fps))
-    written = [Path(gif)]
-    images[0].save(gif, save_all=True, append_images=images[1:], duration=duration, loop=0)
+    buf = io.BytesIO()
+    images[0].save(buf, format="GIF", save_all=True, append_images=images[1:],
+                   duration=duration, loop=0)  # fmt: skip
     ffmpeg = find_ffmpeg()
-    if mp4 is not None and ffmpeg is not None:
-        width, height = images[0].size
+    video = _mp4(images, fps, ffmpeg) if mp4 and ffmpeg is not None else None
+    return Animation(buf.getvalue(), video, len(images), float(fps))
+
+
+def _mp4(images: list[Image.Image], fps: float, ffmpeg: str) -> bytes:
+    """The frames as an H.264 MP4, encoded by ffmpeg (which needs a seekable file to write)."""
+    import tempfile
+    from pathlib import Path
+
+    width, height = images[0].size
+    with tempfile.TemporaryDirectory(prefix="losslab-") as folder:
+        target = Path(folder) / "animation.mp4"
         command = [
             ffmpeg, "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
             "-s", f"{width}x{height}", "-r", f"{fps:g}", "-i", "-",
-            "-pix_fmt", "yuv420p", "-vcodec", "libx264", str(mp4),
+            "-pix_fmt", "yuv420p", "-vcodec", "libx264", str(target),
         ]  # fmt: skip
         data = b"".join(image.tobytes() for image in images)
         subprocess.run(command, input=data, check=True, capture_output=True)
-        written.append(Path(mp4))
-    return written
+        return target.read_bytes()

@@ -31,17 +31,17 @@ def curvature_section(lesson: EdgeOfStability, lang: Lang = "en") -> str:
     def t(key: str, **kw: object) -> str:
         return tr(f"curvature.report_{key}", lang, **kw)
 
-    lam = lesson.perceptron_lambda_max
+    lam, limit = lesson.perceptron_lambda_max, lesson.perceptron_stability_limit
     parts = [
         f'<h2 id="s9">{t("title")}</h2>',
-        f"<p>{t('intro', lmax=f'{lam:.4g}', limit=f'{2 / lam:.4g}')}</p>",
+        f"<p>{t('intro', lmax=f'{lam:.4g}', limit=f'{limit:.4g}')}</p>",
     ]
     parts.append(f"<table><tr><th>lr</th><th>lr / (2/λmax)</th><th>{t('col_loss')}</th>"
                  f"<th>{t('col_result')}</th></tr>")  # fmt: skip
-    for run in lesson.perceptron_runs:
+    for run, fraction in zip(lesson.perceptron_runs, lesson.perceptron_fractions, strict=True):
         result = t("converged" if run.stopped == "step limit" else "diverged")
         parts.append(
-            f"<tr><td>{run.learning_rate:.4g}</td><td>{run.learning_rate * lam / 2:.2f}</td>"
+            f"<tr><td>{run.learning_rate:.4g}</td><td>{fraction:.2f}</td>"
             f"<td>{run.losses[-1]:.4g}</td><td>{result}</td></tr>"
         )
     parts.append("</table>")

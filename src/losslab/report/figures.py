@@ -6,10 +6,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from matplotlib.figure import Figure
-from tqdm import tqdm
 
 from losslab.i18n import Lang, tr
 from losslab.io import png_bytes
+from losslab.landscape.progress import progress as counted
 from losslab.lessons.report import ReportData
 from losslab.plots import networks as network_figures
 from losslab.plots import optimizers as experiment_figures
@@ -71,6 +71,7 @@ FIGURES: Sequence[FigureSpec] = (
 def render_figures(data: ReportData, lang: Lang, progress: bool = False) -> dict[str, bytes]:
     """Every figure of the report as PNG bytes, keyed by file name."""
     out: dict[str, bytes] = {}
-    for spec in tqdm(FIGURES, desc=tr("cli.rendering", lang), disable=not progress, unit="fig"):
+    desc = tr("cli.rendering", lang)
+    for spec in counted(FIGURES, len(FIGURES), progress, unit="fig", desc=desc):
         out[spec.filename] = png_bytes(spec.draw(data, lang))
     return out

@@ -4,8 +4,6 @@ XOR), one function each; each returns its HTML parts and only displays.
 
 from __future__ import annotations
 
-import numpy as np
-
 from losslab.report.markup import Page, fmt, math
 
 
@@ -145,15 +143,14 @@ def section_xor(page: Page) -> list[str]:
     add = parts.append
     xor = page.data.xor
     add(f'<h2 id="s8">{t("report.s8")}</h2><p>{t("report.s8.intro")}</p>')
-    add(f"<p>{t('report.s8.twin', loss=fmt(xor.objective.loss(xor.minimum), 3))}</p>")
+    add(f"<p>{t('report.s8.twin', loss=fmt(xor.minimum_loss, 3))}</p>")
     add(img("08-xor.png"))
-    saddle = xor.critical.saddles[np.argmin(xor.critical.saddles[:, 2])]
     add(
         page.p(
             "report.s8.found",
             minima=len(xor.critical.minima),
             saddles=len(xor.critical.saddles),
-            saddle=fmt(saddle[2], 3),
+            saddle="-" if xor.saddle is None else fmt(xor.saddle[2], 3),
         )
     )
     add(f"<p>{t('report.s8.why')}</p><p>{t('report.s8.more')}</p>")
