@@ -18,35 +18,28 @@ from losslab.cli.common import (
     Command,
     Subparsers,
     add_command,
-    add_learning_rate,
     check_steps,
     finish,
+    is_torch_model,
+    network,
+    network_flags,
+    network_messages,
     output_flags,
+    train_flags,
 )
-from losslab.cli.networks import dropped, network, network_flags
-from losslab.defaults import NETWORK_LEARNING_RATE
+from losslab.defaults import MAX_AXIS_POINTS, MIN_AXIS_POINTS
 from losslab.errors import LosslabError
 from losslab.i18n import Lang, tr
 from losslab.io import check_writable, npz_bytes, png_bytes, write_files
 
-NUMPY_MODELS = ("mlp", "linear", "logistic")
 #: The largest seed (numpy's); the second network's seed is the next one, or the one before.
 MAX_SEED = 2**64 - 1
 
 
 def add_parser(sub: Subparsers, lang: Lang) -> argparse.ArgumentParser:
-    p = add_command(sub, "connect", "connect.cli_connect", lang,
-                    [network_flags(lang), output_flags(lang)])  # fmt: skip
-    # --model and --data also name a PyTorch model and its data (file.py:function), as
-    # torch-scan takes them: the numpy flags' --model without its list of choices (until
-    # network_flags offers that itself).
-    for action in p._actions:
-        if action.dest in ("model", "data"):
-            action.choices = None
-            action.help = tr(f"curvature.cli_{action.dest}", lang)
-    p.add_argument("--optimizer", default="adam", help=tr("cli.optimizer", lang))
-    add_learning_rate(p, tr("cli.lr", lang), type=float, default=NETWORK_LEARNING_RATE)
-    p.add_argument("--steps", type=int, default=500, help=tr("connect.cli_steps", lang))
+    parents = [network_flags(lang, torch=True), train_flags(lang, steps_help="connect.cli_steps"),
+               output_flags(lang)]  # fmt: skip
+    p = add_command(sub, "connect", "connect.cli_connect", lang, parents)
     p.add_argument("--curve", choices=["bezier", "polychain"], default="bezier",
                    help=tr("connect.cli_curve", lang))  # fmt: skip
     p.add_argument("--bends", type=int, default=1, help=tr("connect.cli_bends", lang))
@@ -64,30 +57,20 @@ def add_parser(sub: Subparsers, lang: Lang) -> argparse.ArgumentParser:
     return p
 
 
-def is_torch_model(args: argparse.Namespace) -> bool:
-    """Whether ``--model`` names a PyTorch model (``file.py:build``), not a numpy one."""
-    return ":" in str(args.model)
-
-
 def _numpy_ends(args: argparse.Namespace, lang: Lang) -> tuple[Any, Any, Any, list[str]]:
     """The objective, the two trained networks and what to say about them."""
     from losslab.lessons.connect import train_pair
 
-    if args.model not in NUMPY_MODELS:
-        raise LosslabError("curvature.error_model", value=args.model)
     objective = network(args)
     other = args.seed + 1 if args.seed < MAX_SEED else args.seed - 1
     first, second = train_pair(objective, (args.seed, other), args.optimizer,
                                args.learning_rate, args.steps)  # fmt: skip
-    messages = [tr("connect.msg_trained", lang, a=args.seed, b=other,
+    messages = network_messages(args, objective)
+    messages += [tr("connect.msg_trained", lang, a=args.seed, b=other,
                    la=first.losses[-1], lb=second.losses[-1], steps=args.steps)]  # fmt: skip
     from losslab.optim.loop import stop_message
 
     messages += [stop_message(t, lang) for t in (first, second) if t.meta["stop"] == "diverged"]
-    if dropped(args, objective):
-        from losslab.cli.common import dropped_rows_message
-
-        messages.insert(0, dropped_rows_message(objective.data, args.csv, lang))
     return objective, first.params[-1], second.params[-1], messages
 
 
@@ -126,8 +109,9 @@ def run_connect(args: argparse.Namespace) -> int:
         raise LosslabError("connect.error_no_bends", kind=args.curve)
     if args.pivots < 0:
         raise LosslabError("connect.error_bends", value=args.pivots, limit=64)
-    if args.plane_points != 0 and not 3 <= args.plane_points <= 401:
-        raise LosslabError("error.net_points", value=args.plane_points, limit=401)
+    limit = MAX_AXIS_POINTS["torch" if is_torch_model(args) else "network"]
+    if args.plane_points != 0 and not MIN_AXIS_POINTS <= args.plane_points <= limit:
+        raise LosslabError("error.net_points", value=args.plane_points, limit=limit)
     kind = args.curve
     names = ["connect-profile.png", "connect-line.npz", f"connect-{kind}.npz"]
     if args.pivots:
