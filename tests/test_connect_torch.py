@@ -35,6 +35,10 @@ def build():
     return nn.Sequential(nn.Linear(4, 6), nn.BatchNorm1d(6), nn.ReLU(), nn.Linear(6, 3))
 
 
+def plain():
+    return nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 3))
+
+
 def wide():
     return nn.Sequential(nn.Linear(4, 7), nn.BatchNorm1d(7), nn.ReLU(), nn.Linear(7, 3))
 
@@ -153,6 +157,17 @@ def test_cli_connect_reads_two_checkpoints_and_says_it_recomputed_batchnorm(
     assert main([*common, "--end", str(tmp_path / "b.pt"), "--out", str(tmp_path / "k"),
                  "--keep-bn-stats", "--lang", "ja"]) == 0  # fmt: skip
     assert "BatchNorm: すべての点で" in capsys.readouterr().out
+    # a model without BatchNorm: nothing to recompute, nothing said; the accuracy still
+    torch.manual_seed(0)
+    for name in ("p0.pt", "p1.pt"):
+        torch.save(nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 3)).state_dict(),
+                   tmp_path / name)  # fmt: skip
+    plain = ["connect", "--model", f"{m}:plain", "--data", f"{m}:load", "--checkpoint",
+             str(tmp_path / "p0.pt"), "--end", str(tmp_path / "p1.pt"), "--steps", "5",
+             "--pivots", "0", "--plane-points", "0", "--out", str(tmp_path / "p")]  # fmt: skip
+    assert main(plain) == 0
+    out = capsys.readouterr().out
+    assert "BatchNorm" not in out and "accuracy drop" in out
     # bad input: one sentence, exit 2
     torch.save(nn.Sequential(nn.Linear(4, 7), nn.BatchNorm1d(7), nn.ReLU(),
                              nn.Linear(7, 3)).state_dict(), tmp_path / "wide.pt")  # fmt: skip

@@ -31,6 +31,7 @@ from losslab.defaults import MAX_AXIS_POINTS, MIN_AXIS_POINTS
 from losslab.errors import LosslabError
 from losslab.i18n import Lang, tr
 from losslab.io import check_writable, npz_bytes, png_bytes, write_files
+from losslab.landscape.connect import MAX_BENDS
 
 #: The largest seed (numpy's); the second network's seed is the next one, or the one before.
 MAX_SEED = 2**64 - 1
@@ -57,9 +58,15 @@ def add_parser(sub: Subparsers, lang: Lang) -> argparse.ArgumentParser:
     return p
 
 
-def _numpy_ends(args: argparse.Namespace, lang: Lang) -> tuple[Any, Any, Any, list[str]]:
-    """The objective, the two trained networks and what to say about them."""
-    from losslab.lessons.connect import train_pair
+#: What each kind of model gives the command: the problem, the two ends (P,), the accuracy
+#: along a path (or None) and what to say about them.
+Ends = tuple[Any, Any, Any, Any, list[str]]
+
+
+def _numpy_ends(args: argparse.Namespace, lang: Lang) -> Ends:
+    """The objective, the two trained networks, the accuracy and what to say about them."""
+    from losslab.lessons.connect import accuracy_metric, train_pair
+    from losslab.optim.loop import stop_message
 
     objective = network(args)
     other = args.seed + 1 if args.seed < MAX_SEED else args.seed - 1
@@ -68,19 +75,18 @@ def _numpy_ends(args: argparse.Namespace, lang: Lang) -> tuple[Any, Any, Any, li
     messages = network_messages(args, objective)
     messages += [tr("connect.msg_trained", lang, a=args.seed, b=other,
                    la=first.losses[-1], lb=second.losses[-1], steps=args.steps)]  # fmt: skip
-    from losslab.optim.loop import stop_message
-
     messages += [stop_message(t, lang) for t in (first, second) if t.meta["stop"] == "diverged"]
-    return objective, first.params[-1], second.params[-1], messages
+    return objective, first.params[-1], second.params[-1], accuracy_metric(objective), messages
 
 
-def _torch_ends(args: argparse.Namespace, lang: Lang) -> tuple[Any, Any, Any, list[str]]:
+def _torch_ends(args: argparse.Namespace, lang: Lang) -> Ends:
     """The PyTorch problem (BatchNorm statistics recomputed along the path unless
-    ``--keep-bn-stats``), the two checkpoints' parameters and what to say about them."""
+    ``--keep-bn-stats``), the two checkpoints' parameters, the accuracy of a classifier
+    and what to say about them."""
     if not args.checkpoint or not args.end:
         raise LosslabError("connect.error_checkpoints")
     try:
-        from losslab.adapters.torch_connect import path_problem
+        from losslab.adapters.torch_connect import path_problem, torch_accuracy
         from losslab.adapters.torch_files import TorchSpec, load_state, state_vector
     except ImportError:
         raise LosslabError("error.no_torch") from None
@@ -95,11 +101,11 @@ def _torch_ends(args: argparse.Namespace, lang: Lang) -> tuple[Any, Any, Any, li
         messages.append(tr("connect.msg_bn_on", lang))
     elif args.keep_bn_stats:
         messages.append(tr("connect.msg_bn_off", lang))
-    return problem, start, end, messages
+    return problem, start, end, torch_accuracy(problem), messages
 
 
 def run_connect(args: argparse.Namespace) -> int:
-    from losslab.lessons.connect import accuracy_metric, connect
+    from losslab.lessons.connect import connect
     from losslab.plots.connect import figure_curve_plane, figure_profiles
 
     lang: Lang = args.lang
@@ -108,7 +114,7 @@ def run_connect(args: argparse.Namespace) -> int:
     if args.bends < 1:
         raise LosslabError("connect.error_no_bends", kind=args.curve)
     if args.pivots < 0:
-        raise LosslabError("connect.error_bends", value=args.pivots, limit=64)
+        raise LosslabError("connect.error_bends", value=args.pivots, limit=MAX_BENDS)
     limit = MAX_AXIS_POINTS["torch" if is_torch_model(args) else "network"]
     if args.plane_points != 0 and not MIN_AXIS_POINTS <= args.plane_points <= limit:
         raise LosslabError("error.net_points", value=args.plane_points, limit=limit)
@@ -120,14 +126,13 @@ def run_connect(args: argparse.Namespace) -> int:
         names += ["connect-plane.png", "connect-plane.npz"]
     check_writable(args.out, names, args.overwrite)
     ends = _torch_ends if is_torch_model(args) else _numpy_ends
-    problem, start, end, messages = ends(args, lang)
-
+    problem, start, end, metric, messages = ends(args, lang)
     result = connect(
         problem, start, end, kind, args.bends,
         args.steps if args.curve_steps is None else args.curve_steps,
         args.optimizer, args.learning_rate, args.seed, neb_pivots=args.pivots,
         spring=args.spring, points=args.points, plane_points=args.plane_points or None,
-        metric=accuracy_metric(problem),
+        metric=metric,
     )  # fmt: skip
     files: dict[str, bytes | str] = {names[0]: png_bytes(figure_profiles(result, lang))}
     for name, profile in result.profiles().items():
