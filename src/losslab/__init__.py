@@ -14,7 +14,9 @@ The public API, by layer (each name is documented where it lives):
   :func:`adagrad`, :func:`rmsprop`, :func:`adam`, :func:`run` (``losslab.optim``);
 - lessons: :func:`walkthrough`, :func:`csv_walkthrough`, :func:`data_walkthrough`,
   :func:`compare`, :func:`lr_sweep`, :func:`train_and_scan`,
-  :func:`xor_landscape` (``losslab.lessons``).
+  :func:`xor_landscape` (``losslab.lessons``);
+- mode connectivity: :func:`connect`, :func:`fit_curve`, :func:`nudged_elastic_band`,
+  :func:`make_curve`, :func:`path_profile` (``losslab.lessons.connect`` and below).
 
 Drawing (``losslab.plots``), the report, the app, the CLI and PyTorch (``losslab.torch``)
 are imported only when used.
@@ -60,6 +62,7 @@ from losslab.landscape import (
     scan_line,
     scan_plane,
 )
+from losslab.landscape.connect import Curve, PathProfile, make_curve, path_profile
 from losslab.lessons import (
     StepByHand,
     Walkthrough,
@@ -74,6 +77,7 @@ from losslab.lessons import (
     walkthrough,
     xor_landscape,
 )
+from losslab.lessons.connect import Connection, connect
 from losslab.optim import (
     Optimizer,
     Trajectory,
@@ -87,6 +91,7 @@ from losslab.optim import (
     run,
     sgd,
 )
+from losslab.optim.connect import CurveFit, fit_curve, nudged_elastic_band
 
 __version__ = "0.1.0"
 
@@ -146,4 +151,17 @@ __all__ = [
     "train_and_scan",
     "walkthrough",
     "xor_landscape",
+]
+
+# Mode connectivity (issue 18): paths between two trained networks.
+__all__ += [
+    "Connection",
+    "Curve",
+    "CurveFit",
+    "PathProfile",
+    "connect",
+    "fit_curve",
+    "make_curve",
+    "nudged_elastic_band",
+    "path_profile",
 ]

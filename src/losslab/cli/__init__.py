@@ -12,7 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from losslab.cli import curvature, demo, networks, optimizers, serve, torch_scan
+from losslab.cli import connect, curvature, demo, networks, optimizers, serve, torch_scan
 from losslab.cli.common import Command, detect_lang, join_negative_values
 from losslab.errors import LosslabError
 from losslab.i18n import Lang, tr
@@ -26,6 +26,7 @@ COMMANDS: tuple[Command, ...] = (
     *serve.COMMANDS,
     networks.COMMANDS[1],  # gradcheck
     *curvature.COMMANDS,
+    *connect.COMMANDS,
 )
 
 
