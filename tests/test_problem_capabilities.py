@@ -96,6 +96,22 @@ def test_n_samples_and_mini_batches_ask_the_capability():
         check_batch_size(Sampled(), 8)
 
 
+def test_products_prepared_at_a_point_are_used_when_a_problem_offers_them():
+    bowl, params = problems()["bowl"]
+
+    class Prepared:  # one-off products are refused: only the prepared ones can answer
+        param_names = bowl.param_names
+
+        def hvp(self, params, v):
+            raise AssertionError("the prepared products should have been used")
+
+        def hvp_operator(self, params):
+            return lambda v: bowl.hessian @ v
+
+    v = np.array([1.0, -2.0])
+    np.testing.assert_array_equal(operator_of(Prepared(), params).matvec(v), bowl.hessian @ v)
+
+
 def test_a_problem_without_hvp_gets_one_sentence():
     class Flat:
         param_names = ("a",)

@@ -62,13 +62,17 @@ class HessianOperator:
 
 def operator_of(problem: object, params: ArrayLike, description: str = "") -> HessianOperator:
     """The Hessian operator of a problem at ``params`` (P,): its own ``hvp(params, v)`` bound to
-    ``params`` (:func:`~losslab.analysis.hvp.hvp_function`), with the blocks of its parameter
-    names; a LosslabError when the problem offers no ``hvp``."""
+    ``params`` (:func:`~losslab.analysis.hvp.hvp_function`), or its ``hvp_operator(params)``
+    (the same products prepared once for many, e.g. PyTorch's gradient graph kept) when it
+    has one; with the blocks of its parameter names. A LosslabError when the problem
+    offers neither."""
     p = np.asarray(params, dtype=np.float64)
     names = tuple(getattr(problem, "param_names", ()))
     blocks = param_blocks(names) if len(names) == p.size else {}
     text = description or _describe(problem)
-    return HessianOperator(hvp_function(problem, p), int(p.size), blocks, text)
+    prepared = getattr(problem, "hvp_operator", None)
+    matvec = prepared(p) if callable(prepared) else hvp_function(problem, p)
+    return HessianOperator(matvec, int(p.size), blocks, text)
 
 
 def _describe(problem: object) -> str:

@@ -14,7 +14,10 @@ Three optional capabilities, read by name (``getattr``) where they are needed, s
 no caller asks what kind of problem it holds:
 
 - ``hvp(params, v)`` (P,): the Hessian at ``params`` times ``v``, for curvature
-  (:func:`losslab.analysis.curvature.operator_of`); without it curvature says so;
+  (:func:`losslab.analysis.curvature.operator_of`); without it curvature says so. A
+  problem may add ``hvp_operator(params)``, a function ``v -> H v`` prepared once for
+  the many products at one point (PyTorch keeps the gradient's graph); curvature then
+  uses it;
 - ``n_samples``: how many samples the loss averages over (an int), or None for a
   loss without data; mini-batches are drawn from them (:mod:`losslab.optim.loop`);
 - ``stability_limit``: ``2 / lambda_max`` where the Hessian is constant and known in

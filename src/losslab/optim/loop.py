@@ -3,7 +3,7 @@
 There is one loop and one rule for divergence (:func:`diverged`): the web app, the
 lessons and the edge-of-stability run all step through here. What a caller wants to
 watch along the way (the sharpness every k steps, say) is an *observer*: a function
-``observe(step, params, loss)`` called at step 0 and every ``every`` steps.
+``observe(step, params, loss)`` called at step 0, every ``every`` steps and at the last step.
 """
 
 from __future__ import annotations
