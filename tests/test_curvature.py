@@ -282,3 +282,5 @@ def test_curvature_report_gathers_the_four_and_saves_them(tmp_path):
         np.testing.assert_array_equal(a, b)
     assert repr(loaded) == repr(report) and loaded.csv_text() == report.csv_text()
     report.save(path, overwrite=True)
+    report.save(tmp_path / "new" / "spectrum")  # the name as given, its folder made
+    assert CurvatureReport.load(tmp_path / "new" / "spectrum").n_params == report.n_params

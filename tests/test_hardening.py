@@ -303,6 +303,12 @@ def test_cli_process_refuses_extremes_in_one_sentence(args: list[str], tmp_path:
         ["landscape", "--span=nan", "--steps", "5", "--points", "5"],
         ["landscape", "--noise=-0.0", "--seed=-1", "--steps", "5", "--points", "5"],
         ["compare", "--lr", "gd=1e308", "--steps", "3", "--x=0:1e300:3"],
+        ["compare", "--learning-rate-of", "gd=1e308", "--steps", "3", "--x=0:1e300:3"],
+        # curvature and sharpness take the network flags of landscape, with its checks
+        ["curvature", "--noise=-0.0", "--seed=-1", "--steps", "0"],
+        ["curvature", "--steps=-1"],
+        ["sharpness", "--csv", "missing.csv", "--inputs", "x", "--target", "t", "--steps", "5"],
+        ["sharpness", "--n=10000000", "--steps", "5"],
     ],
 )
 def test_other_commands_refuse_extremes(argv: list[str], tmp_path: Path) -> None:

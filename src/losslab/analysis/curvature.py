@@ -18,6 +18,7 @@ returns a frozen result that carries its inputs. scipy is imported inside the fu
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from losslab.analysis.hvp import hvp_function, param_blocks
 from losslab.errors import LosslabError
-from losslab.io import check_writable, load_npz, save_npz
+from losslab.io import load_npz, save_npz, write_files
 
 FloatArray = NDArray[np.float64]
 
@@ -432,11 +433,15 @@ class CurvatureReport:
     def save(self, path: str | Path | IO[bytes], overwrite: bool = False) -> None:
         """Write the arrays to an ``.npz`` with :meth:`meta` as JSON (never pickle).
 
-        Refuses (LosslabError) to replace an existing file unless ``overwrite``.
+        A path is written as given (its folder made if needed) by :func:`losslab.io.write_files`,
+        which refuses (LosslabError) to replace an existing file unless ``overwrite``.
         """
         if isinstance(path, str | Path):
+            buf = io.BytesIO()
+            self.save(buf)
             target = Path(path)
-            check_writable(target.parent, [target.name], overwrite)
+            write_files(target.parent, {target.name: buf.getvalue()}, overwrite)
+            return
         arrays = {
             "top_values": self.top.values, "top_vectors": self.top.vectors,
             "grid": self.density.grid, "density": self.density.density,

@@ -19,14 +19,14 @@ from losslab.cli.common import (
     output_flags,
 )
 from losslab.core.data import parse_point
-from losslab.defaults import GRID, LEARNING_RATE, START_TEXT, STEPS
+from losslab.defaults import STEPS
 from losslab.i18n import Lang, tr
 from losslab.lessons.perceptron import Walkthrough
 
 
 def add_parser(sub: Subparsers, lang: Lang) -> argparse.ArgumentParser:
     p = add_command(sub, "demo", "cli.demo", lang, [data_flags(lang), output_flags(lang)])
-    # None: the teacher path fills the defaults, the CSV path chooses from the data.
+    # None: the lesson's default (the teacher path's, or chosen from the CSV file's data).
     p.add_argument("--init", default=None, help=tr("cli.init", lang))
     add_learning_rate(p, tr("cli.lr", lang), type=float, default=None)
     p.add_argument("--steps", type=int, default=STEPS, help=tr("cli.steps", lang))
@@ -39,31 +39,22 @@ def add_parser(sub: Subparsers, lang: Lang) -> argparse.ArgumentParser:
 
 
 def walkthrough_for(args: argparse.Namespace) -> Walkthrough:
-    """The walk-through the flags ask for: on the CSV file's pairs, else on the teacher."""
+    """The walk-through the flags ask for: on the CSV file's pairs, else on the teacher.
+
+    A flag left out is left to the lesson, whose defaults differ by path (the CSV path
+    chooses its start, learning rate and grid from the data).
+    """
     from losslab.lessons.own_data import csv_walkthrough
     from losslab.lessons.perceptron import walkthrough
 
+    given = {"learning_rate": args.learning_rate, "grid": args.grid,
+             "init": None if args.init is None else parse_point(args.init)}  # fmt: skip
+    chosen = {name: value for name, value in given.items() if value is not None}
     if args.csv:
-        return csv_walkthrough(
-            args.csv,
-            args.inputs,
-            args.target,
-            drop_nan=args.drop_nan,
-            init=parse_point(args.init) if args.init is not None else (0.0, 0.0),
-            learning_rate=args.learning_rate,
-            steps=args.steps,
-            grid=args.grid,
-        )
-    return walkthrough(
-        teacher=args.teacher,
-        x=args.x,
-        init=parse_point(args.init if args.init is not None else START_TEXT),
-        learning_rate=args.learning_rate if args.learning_rate is not None else LEARNING_RATE,
-        steps=args.steps,
-        grid=args.grid if args.grid is not None else GRID,
-        noise=args.noise,
-        seed=args.seed,
-    )
+        return csv_walkthrough(args.csv, args.inputs, args.target, drop_nan=args.drop_nan,
+                               steps=args.steps, **chosen)  # fmt: skip
+    return walkthrough(teacher=args.teacher, x=args.x, steps=args.steps, noise=args.noise,
+                       seed=args.seed, **chosen)  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
