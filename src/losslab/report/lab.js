@@ -428,6 +428,7 @@
       const sb = linspace(b0, b1, 41);
       const surface = sb.map((b) => sw.map((w) => lossAt(s, w, b)));
       const top = Math.max(...surface.map((row) => Math.max(...row)));
+      this.bowlTop = top;
       Plotly.newPlot(this.bowlBox, [
         { type: "surface", x: sw, y: sb, z: surface, colorscale: "Viridis", showscale: false,
           opacity: 0.85, hoverinfo: "skip" },
@@ -439,8 +440,10 @@
       ], {
         title: { text: t("bowl"), font: { size: 13 } }, font, showlegend: false,
         margin: { l: 0, r: 0, t: 34, b: 0 }, height: 360, autosize: true,
-        scene: { xaxis: { title: { text: "w" } }, yaxis: { title: { text: "b" } },
-                 zaxis: { title: { text: t("loss") }, range: [0, top] },
+        // the grid's box, fixed: a diverging path leaves it instead of shrinking the bowl
+        scene: { xaxis: { title: { text: "w" }, range: [w0, w1] },
+                 yaxis: { title: { text: "b" }, range: [b0, b1] },
+                 zaxis: { title: { text: t("loss") }, range: [0, top] }, aspectmode: "cube",
                  camera: { eye: { x: 1.75, y: -1.85, z: 1.15 } } },
       }, PLOT_CONFIG);
       Plotly.newPlot(this.lossBox, [
@@ -671,8 +674,15 @@
       if (!this.bowlBox._fullLayout) return;
       const begin = performance.now();
       const run = this.run;
-      Plotly.restyle(this.bowlBox, { x: [run.path.map((p) => p[0])],
-                                     y: [run.path.map((p) => p[1])], z: [run.losses] }, [1]);
+      // Points outside the bowl's box become gaps: plotly would draw them outside it.
+      const [w0, w1] = this.config.grid.w;
+      const [b0, b1] = this.config.grid.b;
+      const inside = run.path.map(([w, b], k) =>
+        w >= w0 && w <= w1 && b >= b0 && b <= b1 && run.losses[k] <= this.bowlTop);
+      const shown = (values) => values.map((v, k) => (inside[k] ? v : null));
+      Plotly.restyle(this.bowlBox, { x: [shown(run.path.map((p) => p[0]))],
+                                     y: [shown(run.path.map((p) => p[1]))],
+                                     z: [shown(run.losses)] }, [1]);
       Plotly.update(this.lossBox, { x: [run.losses.map((_, k) => k)], y: [run.losses] },
                     { "xaxis.range": [0, Math.max(10, run.losses.length - 1)] }, [0]);
       this.drawTimings.push(performance.now() - begin);
