@@ -233,6 +233,13 @@ def test_bad_fragments_fall_back_to_the_defaults(browser, pages):  # noqa: F811
         "opt": "momentum", "lr": 0.02, "start": [1, 1], "steps": 4}  # fmt: skip
     assert errors == []
     page.close()
+    # The longest run a link may replay: there, and no step further (a sentence says why).
+    page, _, errors = open_lab(browser, folder, "#lab?lr=0.001&steps=5000")
+    page.get_by_role("button", name="Step", exact=True).click()
+    assert page.evaluate("LosslabLab.labs[0].state.steps") == 5000
+    assert "at most 5000 steps" in page.evaluate("LosslabLab.labs[0].message.textContent")
+    assert errors == []
+    page.close()
     # Other fragments (the report's own #s5 links) are not the lab's: no sentence.
     page, _, errors = open_lab(browser, folder, "#s5", page_name="report.html")
     assert page.evaluate("LosslabLab.labs[0].message.textContent") == "" and errors == []

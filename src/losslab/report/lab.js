@@ -318,7 +318,7 @@
       const parsed = parseFragment(window.location.hash, config);
       this.state = parsed.state;
       if (parsed.error) {
-        this.note(this.t("fragment_bad", { key: parsed.error }));
+        this.note(this.t("fragment_bad", { key: parsed.error.slice(0, 24) }));
       } else if (parsed.otherData.length) {
         const theirs = parsed.otherData.map(([k, v]) => k + "=" + v).join(", ");
         this.note(this.t("fragment_data", { theirs, ours: config.data_text }));
@@ -510,8 +510,13 @@
       this.hideExplanation();
       const rule = makeRule(this.state.opt, this.state.lr, this.optimizer().hyper);
       this.run = startRun(c.sums, rule, this.state.start, c.limits);
-      for (let k = 0; k < steps && advance(this.run); k++);
+      for (let k = 0; k < steps && this.advance(); k++);
       this.afterSteps();
+    }
+
+    /** One update, unless the run is as long as the lab keeps (then a sentence says so). */
+    advance() {
+      return this.run.path.length <= this.config.max_steps && advance(this.run);
     }
 
     optimizer() {
@@ -522,7 +527,7 @@
     stepOnce() {
       const begin = performance.now();
       this.hideExplanation();
-      advance(this.run);
+      this.advance();
       this.afterSteps();
       this.timings.push(performance.now() - begin);
       return this.run.stop === null;
@@ -539,7 +544,7 @@
       const frame = () => {
         const now = Math.max(1, Math.ceil(left / 60)); // at most about a second of frames
         let going = true;
-        for (let k = 0; k < now && going; k++) going = advance(this.run);
+        for (let k = 0; k < now && going; k++) going = this.advance();
         left -= now;
         this.afterSteps();
         this.running = going && left > 0 ? requestAnimationFrame(frame) : 0;
@@ -587,17 +592,25 @@
       this.message.textContent = text;
     }
 
+    /** Why the run stopped, if it did; a sentence shown for another reason stays. */
     showStop() {
       const run = this.run;
+      const c = this.config;
+      let text = null;
       if (run.stop === "converged") {
-        this.note(this.t("converged", { tol: fmt(run.tolerance) }));
+        text = this.t("converged", { tol: fmt(run.tolerance) });
       } else if (run.stop === "diverged") {
-        this.note(this.t("diverged", { k: run.divergedAt,
-                                       limit: fmt(this.config.stability_limit, 4) }));
+        text = this.t("diverged", { k: run.divergedAt, limit: fmt(c.stability_limit, 4) });
+      } else if (run.path.length > c.max_steps) {
+        text = this.t("too_long", { steps: c.max_steps });
+      }
+      if (text !== null) {
+        this.note(text);
+        this.message.dataset.kind = "stop";
       } else if (this.message.dataset.kind === "stop") {
         this.note("");
+        this.message.dataset.kind = "";
       }
-      this.message.dataset.kind = run.stop ? "stop" : "";
     }
 
     showNumbers() {
