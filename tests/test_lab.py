@@ -5,6 +5,8 @@ the sums); the oracle for everything else is the browser itself: requests it mad
 errors it logged, the boxes it laid out, the time ``performance.now`` measured in it.
 """
 
+import contextlib
+import io
 import json
 import re
 from pathlib import Path
@@ -47,7 +49,10 @@ class Demos:
     def __getitem__(self, name: str) -> Path:
         if name not in self.made:
             out = self.root / name
-            assert main(["demo", "--out", str(out), "--quiet", *self.RUNS[name]]) == 0
+            printed = io.StringIO()
+            with contextlib.redirect_stdout(printed):
+                assert main(["demo", "--out", str(out), "--quiet", *self.RUNS[name]]) == 0
+            assert f"{out / LAB_NAME}" in printed.getvalue()  # the demo says where the lab is
             self.made[name] = out
         return self.made[name]
 
