@@ -68,13 +68,13 @@ class DigitsPlaneTask:
     def prepare(self) -> DigitsRunner:
         from digits import build, load
 
-        from losslab.torch import TorchObjective, random_direction
+        from losslab.torch import TorchProblem, random_directions
 
         torch.set_num_threads(1)
         torch.manual_seed(self.seed)
         model = build()
-        objective = TorchObjective(model, nn.CrossEntropyLoss(), load())
-        d1, d2 = random_direction(model, self.seed), random_direction(model, self.seed + 1)
+        objective = TorchProblem(model, nn.CrossEntropyLoss(), load())
+        d1, d2 = random_directions(model, self.seed)
         axis = np.linspace(-1.0, 1.0, self.steps)
         return DigitsRunner(objective, objective.origin.double(), d1, d2, axis)
 
