@@ -127,7 +127,7 @@ def scan(executor: Any, task: Any, steps: int, rows: int) -> tuple[np.ndarray, f
 def engine_scan(executor: Any, steps: int, rows: int) -> None:
     """The path the CLI takes: the engine's scan_plane on a TorchSpec, serial and on Dask."""
     from losslab import torch as ltorch
-    from losslab.adapters.torch_files import TorchSpec
+    from losslab.adapters.torch_spec import TorchSpec
 
     digits = Path(__file__).resolve().parents[1] / "examples" / "digits.py"
     spec = TorchSpec(f"{digits}:build", f"{digits}:load")

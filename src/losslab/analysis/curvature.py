@@ -10,7 +10,7 @@
 - the same per named parameter block (the block's own square of the Hessian).
 
 Every function takes a :class:`HessianOperator` (from :func:`operator_of` for the numpy
-problems, from :mod:`losslab.adapters.torch_curvature` for PyTorch), is seeded, and
+problems, from :func:`losslab.torch.hessian_operator` for PyTorch), is seeded, and
 returns a frozen result that carries its inputs. scipy is imported inside the functions.
 """
 

@@ -86,7 +86,7 @@ def sharpness_run(
     """Full-batch gradient descent ``p <- p - η grad(p)`` from ``init``, λmax every ``every`` steps.
 
     ``problem`` has ``loss(p)``, ``gradient(p)`` and Hessian-vector products (any numpy
-    problem of losslab, or a :class:`~losslab.adapters.torch_curvature.TorchHessian`).
+    problem of losslab, or a :class:`~losslab.adapters.torch_problem.TorchProblem`).
     λmax is Lanczos' largest eigenvalue (relative accuracy ``tol``, seeded start). The
     run stops early when the loss becomes infinite or grows 1e6-fold ("diverged").
 
