@@ -27,7 +27,7 @@ Hessian-vector products, both exact, both through ``functional_call`` on the pri
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -270,61 +270,38 @@ class TorchProblem(GridFromPlane):
                 "device": str(self.device)}  # fmt: skip
 
     # --- curvature: Hessian-vector products ------------------------------------------------
-    def _leaves(self, params: torch.Tensor) -> list[torch.Tensor]:
-        """The parameters at ``params`` as fresh leaves that require gradients, one per name."""
-        parts = unflatten(params, self._names, self._shapes).values()
-        return [t.detach().clone().requires_grad_(True) for t in parts]
-
-    def _batch_loss(self, leaves: Sequence[torch.Tensor], x: torch.Tensor, y: torch.Tensor
-                    ) -> torch.Tensor:  # fmt: skip
+    def _share(self, flat: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """The batch's share of the mean loss: its loss times its size over all samples."""
-        tree = dict(zip(self._names, leaves, strict=True))
-        out = functional_call(self._net, (tree, self._buffers), (x,))
-        return self.loss_fn(out, y) * (x.shape[0] / self._total)
+        return self.loss_fn(self.forward(flat, x), y) * (x.shape[0] / self._total)
 
     @staticmethod
-    def _product(
-        grads: Sequence[torch.Tensor], leaves: list[torch.Tensor], tangent: list[torch.Tensor],
-        retain: bool,
-    ) -> list[torch.Tensor]:  # fmt: skip
-        """``d <grads, tangent> / d leaves``, zeros where a gradient is constant (H = 0)."""
-        live = [k for k, g in enumerate(grads) if g.requires_grad]
-        if not live:
-            return [torch.zeros_like(leaf) for leaf in leaves]
-        hv = torch.autograd.grad([grads[k] for k in live], leaves, [tangent[k] for k in live],
-                                 retain_graph=retain, allow_unused=True)  # fmt: skip
-        pairs = zip(hv, leaves, strict=True)
-        return [torch.zeros_like(leaf) if h is None else h for h, leaf in pairs]
+    def _product(grad: torch.Tensor, leaf: torch.Tensor, v: torch.Tensor, retain: bool
+                 ) -> torch.Tensor:  # fmt: skip
+        """``d <grad, v> / d leaf``: one backward pass through the gradient's graph (zero
+        where the gradient does not depend on the parameters)."""
+        if not grad.requires_grad:
+            return torch.zeros_like(leaf)
+        (hv,) = torch.autograd.grad(grad, leaf, v, retain_graph=retain, allow_unused=True)
+        return torch.zeros_like(leaf) if hv is None else hv
 
     def _reverse_hvp(self, params: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
         """``v -> H v`` at ``params`` by reverse-over-reverse: the gradient's graph is built
         once here (every batch), each product is one backward pass through it."""
-        leaves = self._leaves(params)
+        leaf = params.detach().clone().requires_grad_(True)
         with torch.enable_grad():
-            per_batch = [
-                torch.autograd.grad(self._batch_loss(leaves, x, y), leaves, create_graph=True)
-                for x, y in self.batches
-            ]
-            grads = [torch.stack(parts).sum(0) for parts in zip(*per_batch, strict=True)]
-
-        def matvec(v: torch.Tensor) -> torch.Tensor:
-            tangent = list(unflatten(v, self._names, self._shapes).values())
-            hv = self._product(grads, leaves, tangent, retain=True)
-            return torch.cat([h.reshape(-1) for h in hv])
-
-        return matvec
+            grads = [torch.autograd.grad(self._share(leaf, x, y), leaf, create_graph=True)[0]
+                     for x, y in self.batches]  # fmt: skip
+            grad = torch.stack(grads).sum(0)
+        return lambda v: self._product(grad, leaf, v, retain=True)
 
     def _fresh_hvp(self, params: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
         """``H v`` with nothing kept: per batch, its gradient with a graph, then the product."""
-        leaves = self._leaves(params)
-        tangent = list(unflatten(v, self._names, self._shapes).values())
+        leaf = params.detach().clone().requires_grad_(True)
         total = torch.zeros_like(params)
         for x, y in self.batches:
             with torch.enable_grad():
-                grads = torch.autograd.grad(self._batch_loss(leaves, x, y), leaves,
-                                            create_graph=True)  # fmt: skip
-                hv = self._product(grads, leaves, tangent, retain=False)
-            total += torch.cat([h.detach().reshape(-1) for h in hv])
+                (grad,) = torch.autograd.grad(self._share(leaf, x, y), leaf, create_graph=True)
+                total += self._product(grad, leaf, v, retain=False).detach()
         return total
 
     def hvp(self, params: ArrayLike | torch.Tensor, v: ArrayLike | torch.Tensor) -> FloatArray:
