@@ -383,6 +383,8 @@ def test_one_problem_serves_plane_and_line_without_copies():
     looped = scan_plane(None, problem=problem, axes=(axis, axis), method="loop")
     np.testing.assert_allclose(looped.values, plane.values, rtol=1e-5)
     assert problem.method == "auto" and looped.meta["method"] == "torch loop"
+    with pytest.raises(TypeError, match="batch_size"):  # it would be silently ignored
+        scan_plane(None, problem=problem, axes=(axis, axis), batch_size=4)
     line = scan_line(None, None, None, mlp(1), np.array([0.0, 1.0]), problem=problem)
     with torch.no_grad():
         last = float(nn.CrossEntropyLoss()(mlp(1).eval()(x), y))
