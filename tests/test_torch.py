@@ -399,3 +399,20 @@ def test_one_problem_serves_plane_and_line_without_copies():
     with torch.no_grad():
         last = float(nn.CrossEntropyLoss()(mlp(1).eval()(x), y))
     assert line.values[1] == pytest.approx(last, rel=1e-5)
+
+
+def test_ieee_float32_switches_tf32_off_on_a_gpu_only_and_puts_settings_back():
+    # cuDNN's TF32 moved a CNN's float32 losses by 2e-4 on an H200 (float32: 1e-7); the
+    # flags are process-wide, so the context must restore exactly what the caller had.
+    from losslab.adapters.torch_files import ieee_float32
+
+    conv, matmul = torch.backends.cudnn.conv, torch.backends.cuda.matmul
+    before = (conv.fp32_precision, matmul.fp32_precision)
+    with ieee_float32("cuda:0"):
+        assert (conv.fp32_precision, matmul.fp32_precision) == ("ieee", "ieee")
+    assert (conv.fp32_precision, matmul.fp32_precision) == before
+    with ieee_float32("cpu"):
+        assert (conv.fp32_precision, matmul.fp32_precision) == before
+    with pytest.raises(RuntimeError), ieee_float32("cuda"):
+        raise RuntimeError("restored even when the block fails")
+    assert (conv.fp32_precision, matmul.fp32_precision) == before

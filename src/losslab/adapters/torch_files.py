@@ -12,7 +12,8 @@ import hashlib
 import importlib.util
 import math
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,35 @@ def materialize(
     if not batches:
         raise LosslabError("error.torch_data", detail="no batches")
     return batches
+
+
+@contextmanager
+def ieee_float32(device: torch.device | str | None) -> Iterator[None]:
+    """float32 as IEEE float32 on a CUDA ``device`` while the block runs: no TF32.
+
+    cuDNN convolutions default to TF32 (10-bit mantissa) on Ampere and later GPUs; on an
+    H200 that moved a small CNN's losses by 2e-4 relative to float64 (float32 proper:
+    1e-7). The settings are put back afterwards; on a CPU nothing changes.
+    """
+    if device is None or torch.device(device).type != "cuda":
+        yield
+        return
+    backends = torch.backends
+    if hasattr(backends.cudnn, "conv") and hasattr(backends.cuda.matmul, "fp32_precision"):
+        spots: list[tuple[Any, str, Any]] = [
+            (backends.cudnn.conv, "fp32_precision", "ieee"),
+            (backends.cuda.matmul, "fp32_precision", "ieee"),
+        ]
+    else:  # PyTorch before 2.9
+        spots = [(backends.cudnn, "allow_tf32", False), (backends.cuda.matmul, "allow_tf32", False)]
+    saved = [getattr(obj, name) for obj, name, _ in spots]
+    try:
+        for obj, name, value in spots:
+            setattr(obj, name, value)
+        yield
+    finally:
+        for (obj, name, _), value in zip(spots, saved, strict=True):
+            setattr(obj, name, value)
 
 
 def frozen_copy(

@@ -29,8 +29,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any
+from functools import cached_property, wraps
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import torch
@@ -43,6 +43,7 @@ from losslab.adapters.torch_files import (
     Data,
     LossFn,
     frozen_copy,
+    ieee_float32,
     materialize,
     parameter_vector,
     unflatten,
@@ -72,6 +73,20 @@ def loss_name(loss_fn: LossFn) -> str:
     if isinstance(loss_fn, nn.Module):
         return type(loss_fn).__name__
     return str(getattr(loss_fn, "__name__", "loss"))
+
+
+Method = TypeVar("Method", bound=Callable[..., Any])
+
+
+def exact(method: Method) -> Method:
+    """Run a TorchProblem method in IEEE float32 on a GPU (no TF32, see ieee_float32)."""
+
+    @wraps(method)
+    def wrapper(self: TorchProblem, *args: Any, **kwargs: Any) -> Any:
+        with ieee_float32(self.device):
+            return method(self, *args, **kwargs)
+
+    return cast(Method, wrapper)
 
 
 @dataclass
@@ -199,6 +214,7 @@ class TorchProblem(GridFromPlane):
         params = unflatten(flat, self._names, self._shapes)
         return functional_call(self._net, (params, self._buffers), (x,))  # type: ignore[no-any-return]
 
+    @exact
     @torch.no_grad()
     def loss(self, params: ArrayLike | torch.Tensor) -> float:
         """The mean loss over all data at one flat parameter vector."""
@@ -208,6 +224,7 @@ class TorchProblem(GridFromPlane):
             total += float(self.loss_fn(self.forward(flat, x), y)) * int(x.shape[0])
         return total / self._total
 
+    @exact
     def gradient(
         self, params: ArrayLike | torch.Tensor, batch: NDArray[np.intp] | None = None
     ) -> FloatArray:
@@ -227,6 +244,7 @@ class TorchProblem(GridFromPlane):
             (grad,) = torch.autograd.grad(total / count, flat)
         return np.asarray(grad.detach().cpu().double().numpy())
 
+    @exact
     def loss_batch(self, points: ArrayLike | torch.Tensor) -> FloatArray:
         """The loss at many points (m, P) -> (m,) float64.
 
@@ -244,6 +262,7 @@ class TorchProblem(GridFromPlane):
         totals = torch.cat(parts) if parts else torch.zeros(0, dtype=torch.float64)
         return np.asarray((totals / self._total).numpy())
 
+    @exact
     @torch.no_grad()
     def loss_plane(
         self, origin: FloatArray, directions: FloatArray, coords: FloatArray
@@ -304,6 +323,7 @@ class TorchProblem(GridFromPlane):
                 total += self._product(grad, leaf, v, retain=False).detach()
         return total
 
+    @exact
     def hvp(self, params: ArrayLike | torch.Tensor, v: ArrayLike | torch.Tensor) -> FloatArray:
         """``H v`` (P,) float64 for the Hessian of the mean loss at ``params`` (P,).
 
@@ -324,14 +344,16 @@ class TorchProblem(GridFromPlane):
         """
         flat = self.origin if params is None else self._tensor(params)
         if method == "reverse":
-            product = self._reverse_hvp(flat)
+            with ieee_float32(self.device):
+                product = self._reverse_hvp(flat)
         elif method == "forward":
             product = lambda v: self._fresh_hvp(flat, v)  # noqa: E731
         else:
             raise LosslabError("curvature.error_method", value=method)
 
         def matvec(v: FloatArray) -> FloatArray:
-            out = product(self._tensor(v))
+            with ieee_float32(self.device):
+                out = product(self._tensor(v))
             return np.asarray(out.detach().cpu().numpy(), dtype=np.float64)
 
         return matvec
