@@ -98,6 +98,10 @@ def test_batchnorm_statistics_are_recomputed_at_each_point_as_update_bn() -> Non
     # without recomputing, the end B is evaluated with A's running statistics: another loss
     plain = path_profile(problem, make_curve(start, end, "line"), 5)
     assert abs(plain.losses[-1] - profile.losses[-1]) > 1e-3
+    # a curve trained on mini-batches (training-mode statistics of each batch)
+    c = connect(wrapped, start, end, steps=4, batch_size=16, neb_pivots=0, plane_points=None,
+                points=3, metric=metric)  # fmt: skip
+    assert c.fit.meta["batch_size"] == 16 and np.all(np.isfinite(c.curve.losses))
     # the option off, or a model without BatchNorm: the problem itself
     assert path_problem(problem, update_bn=False) == (problem, False)
     no_bn = TorchProblem(nn.Sequential(nn.Linear(4, 3)), nn.CrossEntropyLoss(), _data())
@@ -129,7 +133,8 @@ def test_connect_on_a_torch_problem_without_batchnorm_has_accuracy() -> None:
     metric = torch_accuracy(problem)
     assert metric is not None and accuracy_metric(problem) is None
     ends = [parameter_vector(n).double().numpy() for n in nets]
-    c = connect(problem, ends[0], ends[1], steps=10, neb_pivots=0, plane_points=5, metric=metric)
+    c = connect(problem, ends[0], ends[1], steps=10, neb_pivots=0, plane_points=5, metric=metric,
+                batch_size=16)  # fmt: skip
     x, y = _data()
     with torch.no_grad():
         right = float((nets[1](x).argmax(1) == y).float().mean())

@@ -64,6 +64,11 @@ class RefreshedBatchNorm(PlaneFromBatch):
     def param_names(self) -> tuple[str, ...]:
         return self.problem.param_names
 
+    @property
+    def n_samples(self) -> int:
+        """The problem's samples (mini-batches of the curve's training are drawn from them)."""
+        return int(self.problem.n_samples)
+
     def _set(self, params: ArrayLike | torch.Tensor) -> None:
         """Load ``params`` into the copy and recompute its running statistics."""
         flat = torch.as_tensor(params).to(device=self.problem.device, dtype=self.problem.dtype)
@@ -92,7 +97,8 @@ class RefreshedBatchNorm(PlaneFromBatch):
             p.requires_grad_(True)
         pairs = self.problem.batches
         if batch is not None:
-            index = torch.as_tensor(np.asarray(batch), device=self.problem.device)
+            index = torch.as_tensor(np.array(batch), device=self.problem.device)  # a copy:
+            # mini-batch indices may be read-only (optim.loop.minibatch), tensors may not
             x_all = torch.cat([x for x, _ in pairs])
             y_all = torch.cat([y for _, y in pairs])
             pairs = [(x_all[index], y_all[index])]

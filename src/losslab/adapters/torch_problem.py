@@ -232,7 +232,7 @@ class TorchProblem(GridFromPlane):
         flat = self._tensor(params).detach().clone().requires_grad_(True)
         pairs = self.batches
         if batch is not None:
-            index = torch.as_tensor(np.asarray(batch), device=self.device)
+            index = torch.as_tensor(np.array(batch), device=self.device)  # writable copy
             x_all = torch.cat([x for x, _ in self.batches])
             y_all = torch.cat([y for _, y in self.batches])
             pairs = [(x_all[index], y_all[index])]
