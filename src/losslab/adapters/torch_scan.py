@@ -28,6 +28,7 @@ from torch import nn
 from losslab.adapters.torch_files import Data, LossFn, parameter_vector, state_vector
 from losslab.adapters.torch_problem import TorchProblem
 from losslab.adapters.torch_spec import TorchSpec
+from losslab.defaults import MAX_AXIS_POINTS, MIN_AXIS_POINTS
 from losslab.errors import LosslabError
 from losslab.landscape import directions as _directions
 from losslab.landscape import scan as engine
@@ -130,8 +131,9 @@ def scan_plane(
     if d.shape != (2, o.size):
         raise LosslabError("error.torch_direction", got=d.size // 2, expected=o.size)
     if axes is None:
-        if not (3 <= points <= 1001) or not (math.isfinite(span) and span > 0):
-            raise LosslabError("error.net_points", value=points, limit=1001)
+        limit = MAX_AXIS_POINTS["torch"]
+        if not (MIN_AXIS_POINTS <= points <= limit) or not (math.isfinite(span) and span > 0):
+            raise LosslabError("error.net_points", value=points, limit=limit)
         a = np.linspace(-span, span, points)
         axes = (a, a.copy())
     return engine.scan_plane(source, axes, o, d, **run)
