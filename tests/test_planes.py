@@ -48,3 +48,168 @@ def test_the_estimate_is_printed_before_the_scan_and_changes_no_value(capsys, la
                        block_rows=3)  # fmt: skip
     np.testing.assert_array_equal(again.values, plain.values)
     assert calls == [(1, 3), (3, 6), (6, 7)]  # the timed row is not computed twice
+
+
+# --- 3. the automatic span ---------------------------------------------------------------
+
+
+def noisy_perceptron():
+    from losslab.core.data import teacher_data
+    from losslab.core.objective import perceptron_objective
+
+    return perceptron_objective(teacher_data("2*x + 1", "-1:3:21", noise=0.5, seed=3))
+
+
+def quadratic_of(objective):
+    """The perceptron's loss as L(p) = L0 + g.(p - p0) + (p - p0)' H (p - p0) / 2, from a
+    least-squares solve on the data (the oracle: no losslab code)."""
+    x, t = objective.data.x, objective.data.t
+    X = np.column_stack([x, np.ones_like(x)])
+    minimum = np.linalg.lstsq(X, t, rcond=None)[0]
+    hessian = 2 * X.T @ X / x.size
+    return minimum, hessian, lambda p: float(np.mean((X @ p - t) ** 2))
+
+
+@pytest.mark.parametrize("direction", [[1.0, 0.0], [0.3, -2.0]])
+@pytest.mark.parametrize("factor", [10.0, 3.0])
+def test_the_automatic_span_reaches_the_rise_of_the_closed_form(direction, factor):
+    from losslab.landscape.span import AutoSpan, choose_span
+
+    objective = noisy_perceptron()
+    minimum, hessian, loss = quadratic_of(objective)
+    d = np.asarray(direction)
+    curvature = d @ hessian @ d
+    # At the minimum the loss along d is L0 + t^2 d'Hd / 2 on both sides.
+    expected = np.sqrt(2 * (factor - 1) * loss(minimum) / curvature)
+    choice = choose_span(objective, minimum, d, AutoSpan(factor=factor))
+    assert choice.reached
+    assert choice.span == pytest.approx(expected, rel=2e-6)
+    assert choice.centre_loss == pytest.approx(loss(minimum), rel=1e-12)
+    assert loss(minimum + choice.span * d) == pytest.approx(factor * loss(minimum), rel=5e-6)
+    # Away from the minimum the steeper side reaches it first:
+    # L0 + |g| t + c t^2 = target with c = d'Hd / 2.
+    start = minimum + np.array([0.4, -0.7])
+    slope = abs(
+        2
+        * np.mean(
+            (np.column_stack([objective.data.x, np.ones(21)]) @ start - objective.data.t)[:, None]
+            * np.column_stack([objective.data.x, np.ones(21)]),
+            axis=0,
+        )
+        @ d
+    )
+    rise = (factor - 1) * loss(start)
+    c = curvature / 2
+    expected = (-slope + np.sqrt(slope**2 + 4 * c * rise)) / (2 * c)
+    choice = choose_span(objective, start, d, AutoSpan(factor=factor))
+    assert choice.span == pytest.approx(expected, rel=2e-6)
+
+
+def test_a_ceiling_is_reached_and_a_flat_direction_stops_at_the_limit():
+    from losslab.core.problem import PlaneFromBatch
+    from losslab.landscape.span import AutoSpan, auto_axes, choose_span, span_title
+
+    objective = noisy_perceptron()
+    minimum, hessian, loss = quadratic_of(objective)
+    choice = choose_span(objective, minimum, [0.0, 1.0], AutoSpan(ceiling=5.0))
+    assert choice.span == pytest.approx(np.sqrt(2 * (5.0 - loss(minimum)) / hessian[1, 1]),
+                                        rel=2e-6)  # fmt: skip
+
+    class Valley(PlaneFromBatch):
+        """x^2 + 1: flat along y."""
+
+        param_names = ("x", "y")
+
+        def loss(self, params):
+            return float(params[0] ** 2 + 1)
+
+        def gradient(self, params, batch=None):
+            return np.array([2 * params[0], 0.0])
+
+        def loss_batch(self, points):
+            return np.asarray(points)[:, 0] ** 2 + 1
+
+        def describe(self):
+            return {"method": "batched evaluation"}
+
+    rule = AutoSpan(limit=50.0)
+    axes, record = auto_axes(Valley(), np.zeros(2), np.eye(2), rule, 5)
+    assert record["reached"] == [True, False]
+    assert record["spans"][0] == pytest.approx(3.0, rel=2e-6)  # x^2 + 1 = 10
+    assert record["spans"][1] == 50.0 and axes[1].tolist() == [-50, -25, 0, 25, 50]
+    assert "not reached" in span_title(record) and "届かず" in span_title(record, "ja")
+    assert "10×" in span_title(record)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "auto:1x",
+        "auto:0.5x",
+        "auto:x",
+        "auto:",
+        "auto:nan",
+        "-1",
+        "0",
+        "inf",
+        "1e16",
+        "auto:abc",
+        "wide",
+        "auto:1e400x",
+    ],
+)
+def test_a_bad_span_is_one_sentence(text):
+    from losslab.errors import LosslabError
+    from losslab.landscape.span import parse_span
+
+    with pytest.raises(LosslabError, match="not valid"):
+        parse_span(text)
+
+
+def test_a_target_below_the_centre_is_one_sentence():
+    from losslab.errors import LosslabError
+    from losslab.landscape.span import AutoSpan, choose_span
+
+    objective = noisy_perceptron()
+    minimum, _, _ = quadratic_of(objective)
+    with pytest.raises(LosslabError, match="nothing to reach"):
+        choose_span(objective, minimum, [1.0, 0.0], AutoSpan(ceiling=0.0))
+
+
+def test_parse_span_takes_any_number_or_says_one_sentence():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from losslab.errors import LosslabError
+    from losslab.landscape.span import AutoSpan, parse_span
+
+    @given(st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(repr),
+                     st.floats().map(lambda v: f"auto:{v!r}x"),
+                     st.floats().map(lambda v: f"auto:{v!r}"), st.text(max_size=12)))  # fmt: skip
+    def check(text):
+        try:
+            out = parse_span(text)
+        except LosslabError as exc:
+            assert "\n" not in str(exc)
+            return
+        assert isinstance(out, AutoSpan) or (np.isfinite(out) and 0 < out <= 1e15)
+        if isinstance(out, AutoSpan):
+            assert out.factor > 1 and (out.ceiling is None or np.isfinite(out.ceiling))
+
+    check()
+
+
+def test_landscape_with_span_auto_says_so_in_the_title(tmp_path):
+    from losslab.core.datasets import toy_data
+    from losslab.landscape.span import AutoSpan
+    from losslab.lessons.networks import model_objective, train_and_scan
+
+    objective = model_objective(toy_data("moons", 60, 0.2, 0), "mlp", (4,))
+    run = train_and_scan(objective, steps=50, plane="random", span=AutoSpan(), points=5)
+    record = run.plane.meta["span"]
+    trained = objective.loss(run.trajectory.params[-1])
+    assert record["target"] == pytest.approx(10 * trained, rel=1e-12)
+    for k, axis in enumerate(run.plane.axes):
+        d = run.plane.directions[k]
+        edge = max(objective.loss(run.plane.origin + s * axis[-1] * d) for s in (1, -1))
+        assert edge == pytest.approx(10 * trained, rel=1e-4)  # the edge shows the rise

@@ -184,7 +184,7 @@ def scan_flags(lang: Lang, points: int = 51) -> argparse.ArgumentParser:
     """The plane's size and how it runs: ``--span``, ``--points``, ``--keep-biases``,
     ``--resume``, ``--workers``, ``--scheduler``."""
     p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--span", type=float, default=1.0, help=tr("cli.span", lang))
+    p.add_argument("--span", default="1", help=tr("cli.span", lang))
     p.add_argument("--points", type=int, default=points, help=tr("cli.points", lang))
     add_keep_biases(p, lang)
     p.add_argument("--resume", help=tr("cli.resume", lang))

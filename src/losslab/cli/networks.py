@@ -26,6 +26,7 @@ from losslab.cli.common import add_keep_biases as add_keep_biases
 from losslab.cli.common import open_scan_executor as open_scan_executor
 from losslab.i18n import LANGS, Lang, method_label, tr
 from losslab.io import check_writable, npz_bytes, png_bytes, write_files
+from losslab.landscape.span import parse_span
 
 
 def add_landscape(sub: Subparsers, lang: Lang) -> argparse.ArgumentParser:
@@ -51,8 +52,8 @@ def run_landscape(args: argparse.Namespace) -> int:
     with open_scan_executor(args) as executor:
         result = train_and_scan(
             objective, args.optimizer, args.learning_rate, args.steps, args.seed, args.plane,
-            picks, args.span, args.points, ignore_biases=not args.keep_biases,
-            executor=executor, resume=args.resume, progress=shows_progress(args),
+            picks, parse_span(args.span), args.points, ignore_biases=not args.keep_biases,
+            executor=executor, resume=args.resume, progress=shows_progress(args), lang=args.lang,
         )  # fmt: skip
     lang: Lang = args.lang
     files: dict[str, bytes | str] = {

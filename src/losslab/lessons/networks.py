@@ -10,9 +10,9 @@ and the decision boundary or fitted curve.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,6 +24,7 @@ from losslab.core.objective import Objective
 from losslab.core.summary import Summarised
 from losslab.defaults import MAX_AXIS_POINTS, MIN_AXIS_POINTS, NETWORK_LEARNING_RATE
 from losslab.errors import LosslabError
+from losslab.i18n import Lang
 from losslab.landscape.directions import (
     PCAPlane,
     parameter_directions,
@@ -33,6 +34,7 @@ from losslab.landscape.directions import (
 from losslab.landscape.executor import RowExecutor
 from losslab.landscape.result import Landscape
 from losslab.landscape.scan import box_axes, scan_line, scan_plane
+from losslab.landscape.span import AutoSpan, auto_axes
 from losslab.optim.loop import run
 from losslab.optim.rules import make_optimizer
 from losslab.optim.trajectory import Trajectory
@@ -135,35 +137,47 @@ def train_and_scan(
     seed: int = 0,
     plane: Plane = "pca",
     params: Sequence[str] = (),
-    span: float = 1.0,
+    span: float | AutoSpan = 1.0,
     points: int = 51,
     ignore_biases: bool = True,
     *,
     executor: RowExecutor | None = None,
     resume: str | Path | None = None,
     progress: bool = False,
+    lang: Lang = "en",
 ) -> NetworkRun:
     """Train from a seeded start, then scan a plane around the trained parameters.
 
     ``span`` is the half-width of the plane in its coordinates: for random
     (filter-normalised) directions, 1.0 means a step as large as the weights
     themselves; for PCA it is multiplied by the path's extent; for named
-    parameters it is in the parameters' own units. The plane runs through
+    parameters it is in the parameters' own units. An :class:`AutoSpan` chooses the
+    half-width along each direction from a probe (:func:`~losslab.landscape.span.auto_axes`:
+    the loss at the edge reaches 10x the trained network's, or a ceiling), recorded in
+    ``plane.meta["span"]``. The plane runs through
     ``executor`` (serial by default; a Dask one gives the same values bit for bit),
     kept in the ``resume`` file as it goes, with a progress bar if ``progress``.
     """
     limit = MAX_AXIS_POINTS["network"]
     if not MIN_AXIS_POINTS <= points <= limit:
         raise LosslabError("error.net_points", value=points, limit=limit)
-    if not (np.isfinite(span) and 0 < span <= MAX_MAGNITUDE):
+    auto = span if isinstance(span, AutoSpan) else None
+    half = 1.0 if isinstance(span, AutoSpan) else span
+    if not (np.isfinite(half) and 0 < half <= MAX_MAGNITUDE):
         raise LosslabError("error.span", value=span)
     traj = train_network(objective, optimizer, learning_rate, steps, seed)
     start, final = traj.params[0], traj.params[-1]
     origin, directions, coords, axes, labels, pca = _plane_of(
-        objective, traj, plane, params, span, points, seed, ignore_biases
+        objective, traj, plane, params, half, points, seed, ignore_biases
     )
+    record: dict[str, Any] = {"mode": "fixed", "span": span}
+    if auto is not None:
+        (a, c), record = auto_axes(objective, origin, directions, auto, points, executor=executor)
+        axes = (a, c)
     landscape = scan_plane(objective, axes, origin, directions, labels=labels,
-                           executor=executor, resume=resume, progress=progress)  # fmt: skip
+                           executor=executor, resume=resume, progress=progress,
+                           lang=lang)  # fmt: skip
+    landscape = replace(landscape, meta={**landscape.meta, "span": record})
     line = scan_line(objective, start, final)
     return NetworkRun(
         objective=objective,
