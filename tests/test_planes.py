@@ -213,3 +213,71 @@ def test_landscape_with_span_auto_says_so_in_the_title(tmp_path):
         d = run.plane.directions[k]
         edge = max(objective.loss(run.plane.origin + s * axis[-1] * d) for s in (1, -1))
         assert edge == pytest.approx(10 * trained, rel=1e-4)  # the edge shows the rise
+
+
+# --- 2. Hessian eigenvector planes -------------------------------------------------------
+
+
+def dense_hessian_by_differences(objective, params, h=1e-5):
+    """The Hessian (P, P) by central differences of the gradient (no hvp, no Lanczos)."""
+    columns = []
+    for e in np.eye(params.size):
+        columns.append((objective.gradient(params + h * e) - objective.gradient(params - h * e))
+                       / (2 * h))  # fmt: skip
+    H = np.column_stack(columns)
+    return (H + H.T) / 2
+
+
+def second_derivative(objective, params, v, h=1e-4):
+    """d^2/dt^2 L(params + t v) at t = 0, by central differences of the loss."""
+    return (objective.loss(params + h * v) - 2 * objective.loss(params)
+            + objective.loss(params - h * v)) / h**2  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["top", "saddle"])
+def test_hessian_planes_match_the_dense_hessian(kind):
+    from losslab.landscape.directions import hessian_directions
+
+    objective = small_net(hidden=4)
+    params = objective.model.init_params(3)  # untrained: the Hessian is indefinite
+    values, vectors = np.linalg.eigh(dense_hessian_by_differences(objective, params))
+    assert values[0] < -1e-3 < 1e-3 < values[-1]  # a saddle-like point: both signs
+    picks = [-1, -2] if kind == "top" else [-1, 0]
+    plane = hessian_directions(objective, params, kind, seed=5)
+    np.testing.assert_allclose(plane.eigenvalues, values[picks], rtol=1e-6, atol=1e-8)
+    for k, pick in enumerate(picks):
+        d = plane.directions[k]
+        assert np.linalg.norm(d) == pytest.approx(1.0, abs=1e-12)
+        assert abs(d @ vectors[:, pick]) == pytest.approx(1.0, abs=1e-6)  # equal up to sign
+        assert d[np.argmax(np.abs(d))] > 0  # the sign is fixed
+        curvature = second_derivative(objective, params, d)
+        assert curvature == pytest.approx(plane.eigenvalues[k], rel=1e-4, abs=1e-6)
+    assert abs(plane.directions[0] @ plane.directions[1]) < 1e-8
+
+
+def test_the_hessian_plane_of_a_trained_network(tmp_path):
+    from losslab.core.datasets import toy_data
+    from losslab.lessons.networks import model_objective, train_and_scan
+
+    objective = model_objective(toy_data("moons", 60, 0.2, 0), "mlp", (4,))
+    run = train_and_scan(objective, steps=200, plane="hessian", span=0.3, points=5)
+    final = run.trajectory.params[-1]
+    values = np.linalg.eigvalsh(dense_hessian_by_differences(objective, final))
+    assert run.plane.meta["param_names"][0].endswith(f"{values[-1]:.4g})")
+    np.testing.assert_array_equal(run.plane.origin, final)
+    expected = [[objective.loss(final + a * run.plane.directions[0] + c * run.plane.directions[1])
+                 for a in run.plane.axes[0]] for c in run.plane.axes[1]]  # fmt: skip
+    np.testing.assert_allclose(run.plane.values, expected, rtol=1e-10)
+
+
+def test_a_problem_without_hessian_products_is_one_sentence():
+    from losslab.errors import LosslabError
+    from losslab.landscape.directions import hessian_directions
+
+    class NoCurvature:
+        param_names = ("a", "b", "c")
+
+    with pytest.raises(LosslabError):
+        hessian_directions(NoCurvature(), np.zeros(3))
+    with pytest.raises(LosslabError, match="no plane"):
+        hessian_directions(small_net(), np.zeros(13), "sideways")

@@ -33,7 +33,10 @@ def add_landscape(sub: Subparsers, lang: Lang) -> argparse.ArgumentParser:
     parents = [network_flags(lang), train_flags(lang), scan_flags(lang), output_flags(lang)]
     p = add_command(sub, "landscape", "cli.landscape", lang, parents)
     p.add_argument(
-        "--plane", choices=["pca", "random", "params"], default="pca", help=tr("cli.plane", lang)
+        "--plane",
+        choices=["pca", "random", "params", "hessian", "saddle"],
+        default="pca",
+        help=tr("cli.plane", lang),
     )
     p.add_argument("--params", default="", help=tr("cli.params", lang))
     return p

@@ -27,6 +27,7 @@ from losslab.errors import LosslabError
 from losslab.i18n import Lang
 from losslab.landscape.directions import (
     PCAPlane,
+    hessian_directions,
     parameter_directions,
     pca_directions,
     random_directions,
@@ -42,7 +43,7 @@ from losslab.optim.trajectory import Trajectory
 FloatArray = NDArray[np.float64]
 
 
-Plane = Literal["pca", "random", "params"]
+Plane = Literal["pca", "random", "params", "hessian", "saddle"]
 
 
 def default_loss(data: Dataset) -> str:
@@ -219,6 +220,15 @@ def _plane_of(
         coords = _project(traj.params - final, directions)
         axes = (np.linspace(-span, span, points), np.linspace(-span, span, points))
         return final, directions, coords, axes, ("α", "β"), None
+    if plane in ("hessian", "saddle"):
+        hessian = hessian_directions(objective, final, "top" if plane == "hessian" else plane,
+                                     seed=seed)  # fmt: skip
+        coords = _project(traj.params - final, hessian.directions)
+        axes = (np.linspace(-span, span, points), np.linspace(-span, span, points))
+        names = ("v₁", "v₂") if plane == "hessian" else ("v_max", "v_min")
+        labels = (f"{names[0]} (λ = {hessian.eigenvalues[0]:.4g})",
+                  f"{names[1]} (λ = {hessian.eigenvalues[1]:.4g})")  # fmt: skip
+        return final, hessian.directions, coords, axes, labels, None
     if plane == "params":
         directions = parameter_directions(objective.param_names, params)
         coords = (traj.params - final) @ directions.T

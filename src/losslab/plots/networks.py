@@ -54,7 +54,8 @@ def figure_plane(run: NetworkRun, lang: Lang = "en", ax: Axes | None = None) -> 
         title += "\n" + tr("fig.pca_explained", lang, a=explained[0], b=explained[1])
     span = span_title(run.plane.meta.get("span"), lang)
     title += "\n" + span if span else ""
-    start_key = "fig.plane_start" if run.plane_kind == "random" else "fig.plane_start_exact"
+    projected = run.plane_kind in ("random", "hessian", "saddle")
+    start_key = "fig.plane_start" if projected else "fig.plane_start_exact"
     return figure_landscape(run.plane, title, run.path_coords, run.trajectory.steps,
                             start_key, lang, ax)  # fmt: skip
 
