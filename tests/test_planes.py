@@ -281,3 +281,104 @@ def test_a_problem_without_hessian_products_is_one_sentence():
         hessian_directions(NoCurvature(), np.zeros(3))
     with pytest.raises(LosslabError, match="no plane"):
         hessian_directions(small_net(), np.zeros(13), "sideways")
+
+
+# --- 4. provenance and losslab diff ------------------------------------------------------
+
+
+def landscape_run(tmp_path, name, *extra):
+    from losslab.cli import main
+
+    out = tmp_path / name
+    argv = ["landscape", "--plane", "random", "--points", "7", "--steps", "20", "--data", "moons",
+            "--n", "40", "--hidden", "4", "--out", str(out), *extra]  # fmt: skip
+    assert main(argv) == 0
+    return out
+
+
+def diff(capsys, a, b, *extra):
+    from losslab.cli import main
+
+    capsys.readouterr()
+    code = main(["diff", str(a), str(b), *extra])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_a_saved_scan_carries_its_card(tmp_path):
+    from losslab.io import load_npz
+    from losslab.provenance import array_hash
+
+    out = landscape_run(tmp_path, "a", "--seed", "4")
+    arrays, meta = load_npz(out / "landscape.npz")
+    card = meta["provenance"]
+    assert card["seed"] == 4
+    assert card["directions"] == [array_hash(d) for d in arrays["directions"]]
+    assert card["directions"][0] != card["directions"][1]
+    assert card["normalisation"].startswith("filter")
+    assert card["batchnorm"] == "none"
+    assert card["data"] == {"source": "moons", "subset": "all", "size": 40}
+    assert (card["dtype"], card["device"]) == ("float64", "cpu")
+    assert card["versions"]["numpy"] == np.__version__
+    assert card["command"].startswith("losslab landscape --plane random")
+    text = (out / "landscape-card.md").read_text()
+    assert card["directions"][0] in text and "losslab diff" in text
+    _, trajectory = load_npz(out / "line.npz")
+    assert trajectory["provenance"]["directions"]  # every saved result has one
+
+
+def test_diff_says_same_for_two_identical_runs(tmp_path, capsys):
+    a, b = landscape_run(tmp_path, "a"), landscape_run(tmp_path, "b")
+    code, out, _ = diff(capsys, a / "landscape.npz", b / "landscape.npz")
+    assert code == 0
+    assert "same computation, and the same values bit for bit" in out
+    assert "provenance.command" in out  # --out differs: said, but not counted
+
+
+def test_diff_names_the_seed_and_the_direction_hashes(tmp_path, capsys):
+    a, b = landscape_run(tmp_path, "a"), landscape_run(tmp_path, "b", "--seed", "1")
+    code, out, _ = diff(capsys, a / "landscape.npz", b / "landscape.npz", "--lang", "en")
+    assert code == 1
+    assert "Not the same computation" in out
+    assert "seed: 0 → 1" in out and "provenance.directions:" in out
+    from losslab.io import load_npz
+
+    hashes = [load_npz(p / "landscape.npz")[1]["provenance"]["directions"] for p in (a, b)]
+    assert str(hashes[0]) in out and str(hashes[1]) in out
+    code, out, _ = diff(capsys, a / "landscape.npz", b / "landscape.npz", "--lang", "ja")
+    assert code == 1 and "同じ計算ではありません" in out
+
+
+def test_diff_finds_a_hand_edited_value(tmp_path, capsys):
+    a = landscape_run(tmp_path, "a")
+    with np.load(a / "landscape.npz") as z:
+        arrays = {key: z[key] for key in z.files}
+    arrays["values"] = arrays["values"].copy()
+    arrays["values"][3, 2] += 0.125
+    np.savez(tmp_path / "edited.npz", **arrays)
+    code, out, _ = diff(capsys, a / "landscape.npz", tmp_path / "edited.npz")
+    assert code == 1
+    assert "The same computation" in out and "values[3, 2]" in out
+    assert "is 0.125," in out
+
+
+def test_diff_of_a_file_that_is_no_result_is_one_sentence(tmp_path, capsys):
+    a = landscape_run(tmp_path, "a")
+    for bad in (tmp_path / "missing.npz", a / "trajectory.csv", a / "landscape-plane.png"):
+        code, out, err = diff(capsys, a / "landscape.npz", bad)
+        assert code == 2 and out == ""
+        assert err.count("\n") == 1 and str(bad) in err and "Traceback" not in err
+
+
+def test_compare_treats_nan_and_shapes_honestly():
+    from losslab.provenance import compare
+
+    nan = np.array([1.0, np.nan, np.inf])
+    assert compare(({"v": nan}, {}), ({"v": nan.copy()}, {})).same
+    c = compare(({"v": nan}, {}), ({"v": np.array([1.0, 2.0, np.inf])}, {}))
+    assert c.same_computation and c.largest == np.inf and c.where == "v[1]"
+    c = compare(({"v": nan}, {}), ({"v": np.zeros(2)}, {}))
+    assert not c.same_computation and c.arrays == ["v"]
+    c = compare(({}, {"provenance": {"command": "a", "seed": 1}}),
+                ({}, {"provenance": {"command": "b", "seed": 1}}))  # fmt: skip
+    assert c.same and c.record == [("provenance.command", "a", "b")]

@@ -280,6 +280,14 @@ def floats(text: str, what: str) -> list[float]:
         raise LosslabError("error.list", value=text, what=what) from None
 
 
+def card_text(landscape: Any, name: str, lang: Lang) -> str:
+    """The provenance card of a saved landscape, as the Markdown file beside it."""
+    from losslab.provenance import card, card_markdown
+
+    table = card_markdown({"provenance": card(landscape.meta, landscape.directions)}, lang)
+    return f"# {tr('card.title', lang)}: {name}\n\n{table}\n\n{tr('card.note', lang)}\n"
+
+
 def finish(args: argparse.Namespace, written: list[Path], messages: Sequence[str] = ()) -> int:
     """Print the messages and the files written; exit code 0."""
     for message in messages:

@@ -8,6 +8,7 @@ from losslab.cli.common import (
     Command,
     Subparsers,
     add_command,
+    card_text,
     check_steps,
     finish,
     network,
@@ -49,7 +50,7 @@ def run_landscape(args: argparse.Namespace) -> int:
     check_steps(args.steps)
     objective = network(args)
     names = ["landscape-plane.png", "landscape-3d.png", "landscape-line.png", "prediction.png",
-             "landscape.npz", "line.npz", "trajectory.csv"]  # fmt: skip
+             "landscape.npz", "line.npz", "trajectory.csv", "landscape-card.md"]  # fmt: skip
     check_writable(args.out, names, args.overwrite)
     picks = split_list(args.params, "--params") if args.plane == "params" else []
     with open_scan_executor(args) as executor:
@@ -68,6 +69,7 @@ def run_landscape(args: argparse.Namespace) -> int:
     for name, landscape in ((names[4], result.plane), (names[5], result.line)):
         files[name] = npz_bytes(landscape)
     files[names[6]] = result.trajectory.csv_text()
+    files[names[7]] = card_text(result.plane, names[4], lang)
     traj = result.trajectory
     messages = network_messages(args, objective)
     messages.append(

@@ -178,7 +178,8 @@ def train_and_scan(
     landscape = scan_plane(objective, axes, origin, directions, labels=labels,
                            executor=executor, resume=resume, progress=progress,
                            lang=lang)  # fmt: skip
-    landscape = replace(landscape, meta={**landscape.meta, "span": record})
+    made = {"span": record, "seed": seed, "normalisation": _normalisation(plane, ignore_biases)}
+    landscape = replace(landscape, meta={**landscape.meta, **made})
     line = scan_line(objective, start, final)
     return NetworkRun(
         objective=objective,
@@ -191,6 +192,15 @@ def train_and_scan(
         pca=pca,
         accuracy=accuracy(objective, final),
     )
+
+
+def _normalisation(plane: Plane, ignore_biases: bool) -> str:
+    """How the plane's directions are scaled, for the provenance card."""
+    if plane == "random":
+        return "filter (Li et al. 2018), biases " + ("zero" if ignore_biases else "kept")
+    return {"pca": "PCA of the path (orthonormal)", "params": "unit parameter axes",
+            "hessian": "Hessian eigenvectors, top two (unit)",
+            "saddle": "Hessian eigenvectors, top and lowest (unit)"}[plane]  # fmt: skip
 
 
 def _plane_of(
