@@ -18,6 +18,7 @@ import hashlib
 import json
 import math
 import os
+import sys
 import time
 import tracemalloc
 from dataclasses import dataclass
@@ -110,10 +111,11 @@ class ScanEstimate:
     """What one grid row cost: its time, the time left, its peak memory.
 
     ``eta`` is ``seconds`` times ``rows_left`` (the time left for one process; workers
-    share it). ``peak_bytes`` is the peak of numpy's (Python's) allocations during the
-    row, by :mod:`tracemalloc`; ``device_bytes`` the peak on the problem's device when it
-    reports one (``device_peak_memory()``, e.g. ``torch.cuda.max_memory_allocated``),
-    else None.
+    share it). ``peak_bytes`` is the process's peak resident memory after the row
+    (:func:`peak_resident_bytes`), or the peak of Python's allocations during it by
+    :mod:`tracemalloc` where the system cannot say; ``device_bytes`` the peak on the
+    problem's device when it reports one (``device_peak_memory()``, e.g.
+    ``torch.cuda.max_memory_allocated``), else None.
 
     >>> ScanEstimate(0.5, 51, 50, 3 * 2**20, None).short()
     '≈25 s left, peak 3.0 MiB'
@@ -145,30 +147,43 @@ class ScanEstimate:
                   memory=human_bytes(peak))  # fmt: skip
 
 
+def peak_resident_bytes() -> int | None:
+    """This process's peak resident memory so far (``getrusage``'s ``ru_maxrss``), or None
+    where the system has no :mod:`resource` module (Windows)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    peak = int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    return peak if sys.platform == "darwin" else peak * 1024  # macOS: bytes; Linux: KiB
+
+
 def estimate_first_row(
     task: PlaneTask, row: int, rows_left: int
 ) -> tuple[ScanEstimate, FloatArray]:
-    """Time grid row ``row`` alone (a block of one row) and measure its peak memory.
+    """Time grid row ``row`` alone (a block of one row) and measure the peak memory.
 
     Returns the estimate and the row's values (1, nx), which are the scan's own: a block
-    of one row gives the same values bit for bit as any other block size.
+    of one row gives the same values bit for bit as any other block size. The memory is
+    the process's peak resident size after the row; where the system cannot say it, the
+    peak of Python's allocations during the row (:mod:`tracemalloc`, which slows the
+    row, so the time left is then overstated).
     """
     problem = resolve(task.source)
     device_peak = getattr(problem, "device_peak_memory", None)
     if callable(device_peak):
         device_peak()  # resets the device's peak counter
-    tracing = tracemalloc.is_tracing()
-    if tracing:
-        tracemalloc.reset_peak()
-    else:
+    traced = peak_resident_bytes() is None and not tracemalloc.is_tracing()
+    if traced:
         tracemalloc.start()
     begin = time.perf_counter()
     try:
         values = np.asarray(task.run(Block(-1, row, row + 1)), dtype=np.float64)
         seconds = time.perf_counter() - begin
-        peak = tracemalloc.get_traced_memory()[1]
+        resident = peak_resident_bytes()
+        peak = tracemalloc.get_traced_memory()[1] if resident is None else resident
     finally:
-        if not tracing:
+        if traced:
             tracemalloc.stop()
     device = device_peak() if callable(device_peak) else None
     estimate = ScanEstimate(seconds, int(task.a.size), rows_left, int(peak),
