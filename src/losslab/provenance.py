@@ -101,7 +101,7 @@ def card(meta: Mapping[str, Any], directions: ArrayLike | None = None) -> dict[s
     source = data.get("source", data.get("teacher", "")) if isinstance(data, Mapping) else data
     rows = [] if directions is None else [array_hash(d) for d in np.atleast_2d(directions)]
     return {
-        "seed": meta.get("seed"),
+        "seed": meta.get("seed", data.get("seed") if isinstance(data, Mapping) else None),
         "directions": rows,
         "normalisation": meta.get("normalisation", "none"),
         "batchnorm": meta.get("batchnorm", "none"),

@@ -121,6 +121,8 @@ def scan_plane(
         "param_names": [str(labels[0]), str(labels[1])],
         "all_param_names": names if len(names) <= 64 else len(names),
     }
+    if directions is None:
+        meta["normalisation"] = "the parameters' own axes"
     return Landscape(origin=o, directions=d, axes=(a, c), values=values, meta=meta)
 
 
