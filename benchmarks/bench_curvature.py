@@ -35,8 +35,8 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
 from digits import build, load
 
-from losslab.adapters.torch_curvature import TorchHessian
 from losslab.analysis.curvature import hutchinson_trace, top_eigenvalues
+from losslab.torch import TorchProblem
 
 
 def trained(epochs: int = 5) -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
@@ -98,7 +98,7 @@ def main() -> None:
         best[name] = min(seconds, best.get(name, float("inf")))
 
     for _ in range(args.repeat):
-        lab, t = timed(lambda: TorchHessian(model, loss, (x, y), dtype=dtype))
+        lab, t = timed(lambda: TorchProblem(model, loss, (x, y), dtype=dtype))
         keep("lab setup", t)
         op, t = timed(lambda: lab.operator())  # noqa: B023
         keep("lab graph", t)

@@ -68,13 +68,13 @@ class DigitsPlaneTask:
     def prepare(self) -> DigitsRunner:
         from digits import build, load
 
-        from losslab.torch import TorchObjective, random_direction
+        from losslab.torch import TorchProblem, random_directions
 
         torch.set_num_threads(1)
         torch.manual_seed(self.seed)
         model = build()
-        objective = TorchObjective(model, nn.CrossEntropyLoss(), load())
-        d1, d2 = random_direction(model, self.seed), random_direction(model, self.seed + 1)
+        objective = TorchProblem(model, nn.CrossEntropyLoss(), load())
+        d1, d2 = random_directions(model, self.seed)
         axis = np.linspace(-1.0, 1.0, self.steps)
         return DigitsRunner(objective, objective.origin.double(), d1, d2, axis)
 
@@ -127,7 +127,7 @@ def scan(executor: Any, task: Any, steps: int, rows: int) -> tuple[np.ndarray, f
 def engine_scan(executor: Any, steps: int, rows: int) -> None:
     """The path the CLI takes: the engine's scan_plane on a TorchSpec, serial and on Dask."""
     from losslab import torch as ltorch
-    from losslab.adapters.torch_files import TorchSpec
+    from losslab.adapters.torch_spec import TorchSpec
 
     digits = Path(__file__).resolve().parents[1] / "examples" / "digits.py"
     spec = TorchSpec(f"{digits}:build", f"{digits}:load")

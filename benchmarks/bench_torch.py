@@ -33,7 +33,7 @@ import loss_landscapes
 import loss_landscapes.metrics
 from digits import build, load
 
-from losslab.torch import random_direction, scan_plane
+from losslab.torch import random_directions, scan_plane
 
 
 def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, epochs: int = 5) -> None:
@@ -78,7 +78,7 @@ def same_values(model, x, y, steps: int) -> float:
     """Both tools on the same plane: losslab's grid against planar_interpolation's."""
     loss_fn = nn.CrossEntropyLoss()
     origin = torch.cat([p.detach().reshape(-1) for p in model.parameters()]).double()
-    d1, d2 = random_direction(model, 0), random_direction(model, 1)
+    d1, d2 = random_directions(model, 0)
     corner = origin - d1 - d2
 
     def model_at(vec: torch.Tensor) -> nn.Module:

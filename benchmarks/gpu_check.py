@@ -3,8 +3,9 @@
 For the digits MLP (examples/digits.py, 64-128-128-10) and a small CNN with BatchNorm on
 the same 8x8 digits, in one run:
 
-- values: a 21 x 21 plane, batched in float32 on the device, against a float64 loop on
-  the CPU (largest relative difference; at most 1e-4 passes);
+- values: a 21 x 21 plane, batched in float32 on the device (``TorchProblem`` with
+  ``method="vmap"``), against a float64 loop on the CPU (``method="loop"``; largest
+  relative difference; at most 1e-4 passes);
 - speed: grid points per second, batched (chunks sized from free memory) against one point
   at a time (one functional forward per point), both on the same device.
 
@@ -19,13 +20,14 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
 from digits import build, load
 
-from losslab.adapters.torch_batch import BatchedLoss
+from losslab.torch import TorchProblem
 
 TOLERANCE = 1e-4
 #: Grid points timed one at a time (the slow baseline).
@@ -69,31 +71,33 @@ def sync(device: torch.device) -> None:
 
 def check(name: str, model: nn.Module, x, y, device: torch.device, steps: int) -> bool:
     loss = nn.functional.cross_entropy
-    on_device = BatchedLoss(model, loss, (x, y), device=device)
-    on_cpu = BatchedLoss(model, loss, (x, y), device="cpu", dtype=torch.float64)
+    on_device = TorchProblem(model, loss, (x, y), device=device, method="vmap")
+    on_cpu = TorchProblem(model, loss, (x, y), device="cpu", dtype=torch.float64, method="loop")
     d1, d2, coords = plane(on_cpu.n_params, steps)
-    origin = on_cpu.origin
-    values = on_device.plane(origin, d1, d2, coords)
-    reference = on_cpu.plane(origin, d1, d2, coords)
-    worst = float(((values - reference).abs() / reference.abs()).max())
+    origin, directions = on_cpu.origin, torch.stack([d1, d2])
+    values = on_device.loss_plane(origin.numpy(), directions.numpy(), coords.numpy())
+    reference = on_cpu.loss_plane(origin.numpy(), directions.numpy(), coords.numpy())
+    worst = float(np.max(np.abs(values - reference) / np.abs(reference)))
     ok = worst <= TOLERANCE
-    print(f"{name}: {on_cpu.n_params:,} parameters, {x.shape[0]} samples, chunk {on_device.chunk}")
+    chunk = on_device.chunk_points
+    print(f"{name}: {on_cpu.n_params:,} parameters, {x.shape[0]} samples, chunk {chunk}")
     verdict = "ok" if ok else "FAIL"
     print(f"  values {steps}x{steps}: float32 on {device} vs float64 on cpu, "
           f"max relative difference {worst:.2e} ({verdict}, limit {TOLERANCE:g})")  # fmt: skip
     # Speed: the same points batched and one at a time, on the same device.
     flats = origin + coords[:, :1] * d1 + coords[:, 1:] * d2
-    on_device.losses(flats[: on_device.chunk])  # warm-up (kernels, allocator)
+    on_device.loss_batch(flats[:chunk])  # warm-up (kernels, allocator)
     sync(device)
     start = time.perf_counter()
-    on_device.losses(flats)
+    on_device.loss_batch(flats)
     sync(device)
     batched = flats.shape[0] / (time.perf_counter() - start)
+    one_at_a_time = on_device.using("loop")  # the same model copy and data on the device
     few = flats[: min(LOOP_POINTS, flats.shape[0])]
-    on_device.loop(few[:5])
+    one_at_a_time.loss_batch(few[:5])
     sync(device)
     start = time.perf_counter()
-    on_device.loop(few)
+    one_at_a_time.loss_batch(few)
     sync(device)
     single = few.shape[0] / (time.perf_counter() - start)
     print(f"  speed on {device}, {flats.shape[0]} points batched, {few.shape[0]} one at a time: "

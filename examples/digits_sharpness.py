@@ -20,9 +20,9 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from digits import build, load
 
-from losslab.adapters.torch_curvature import TorchHessian
 from losslab.lessons.sharpness import sharpness_run
 from losslab.plots.curvature import figure_sharpness
+from losslab.torch import TorchProblem
 
 
 def main() -> None:
@@ -42,9 +42,9 @@ def main() -> None:
     x, y = load()
     if args.loss == "mse":  # Cohen et al.'s main setting: squared error on one-hot targets
         targets = nn.functional.one_hot(y, 10).to(torch.float32)
-        problem = TorchHessian(build(), nn.MSELoss(), (x, targets), dtype=torch.float32)
+        problem = TorchProblem(build(), nn.MSELoss(), (x, targets), dtype=torch.float32)
     else:
-        problem = TorchHessian(build(), nn.CrossEntropyLoss(), (x, y), dtype=torch.float32)
+        problem = TorchProblem(build(), nn.CrossEntropyLoss(), (x, y), dtype=torch.float32)
     init = problem.origin.cpu().numpy().astype(np.float64)
     run = sharpness_run(problem, init, args.learning_rate, args.steps, args.every, tol=1e-4,
                         problem_text=f"digits MLP ({args.loss})")  # fmt: skip

@@ -220,7 +220,7 @@ TASKS_FILE = distributed_tasks.__file__
 
 
 def torch_spec():
-    from losslab.adapters.torch_files import TorchSpec
+    from losslab.adapters.torch_spec import TorchSpec
 
     return TorchSpec(f"{TASKS_FILE}:torch_mlp", f"{TASKS_FILE}:torch_data")
 

@@ -208,7 +208,7 @@ def test_filter_normalisation_matches_each_filters_norm():
         for (dW, db), (W, _) in zip(net.layers(direction), net.layers(params), strict=True):
             np.testing.assert_allclose(np.linalg.norm(dW, axis=0), np.linalg.norm(W, axis=0))
             np.testing.assert_array_equal(db, 0.0)
-    kept = filter_normalize(RNG.normal(size=net.n_params), params, net, ignore_biases=False)
+    kept = filter_normalize(RNG.normal(size=net.n_params), params, net, keep_biases=True)
     np.testing.assert_array_equal(net.layers(kept)[0][1], net.layers(params)[0][1])
     np.testing.assert_array_equal(
         random_directions(net, params, 7), random_directions(net, params, 7)

@@ -5,6 +5,8 @@ the sums); the oracle for everything else is the browser itself: requests it mad
 errors it logged, the boxes it laid out, the time ``performance.now`` measured in it.
 """
 
+import contextlib
+import io
 import json
 import re
 from pathlib import Path
@@ -48,7 +50,10 @@ class Demos:
     def __getitem__(self, name: str) -> Path:
         if name not in self.made:
             out = self.root / name
-            assert main(["demo", "--out", str(out), "--quiet", *self.RUNS[name]]) == 0
+            printed = io.StringIO()
+            with contextlib.redirect_stdout(printed):
+                assert main(["demo", "--out", str(out), "--quiet", *self.RUNS[name]]) == 0
+            assert f"{out / LAB_NAME}" in printed.getvalue()  # the demo says where the lab is
             self.made[name] = out
         return self.made[name]
 
@@ -232,6 +237,13 @@ def test_bad_fragments_fall_back_to_the_defaults(browser, pages):  # noqa: F811
     assert "teacher=3*x" in message and "losslab demo" in message and "teacher=2*x + 1" in message
     assert page.evaluate("LosslabLab.labs[0].state") == {
         "opt": "momentum", "lr": 0.02, "start": [1, 1], "steps": 4}  # fmt: skip
+    assert errors == []
+    page.close()
+    # The longest run a link may replay: there, and no step further (a sentence says why).
+    page, _, errors = open_lab(browser, folder, "#lab?lr=0.001&steps=5000")
+    page.get_by_role("button", name="Step", exact=True).click()
+    assert page.evaluate("LosslabLab.labs[0].state.steps") == 5000
+    assert "at most 5000 steps" in page.evaluate("LosslabLab.labs[0].message.textContent")
     assert errors == []
     page.close()
     # Other fragments (the report's own #s5 links) are not the lab's: no sentence.

@@ -9,12 +9,18 @@ import torch  # tools/test.sh installs the CPU build (torch==2.13.0) before the 
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from losslab.core.data import Dataset
+from losslab.core.losses import MeanSquaredError
+from losslab.core.mlp import MLP
+from losslab.core.objective import Objective
 from losslab.errors import LosslabError
+from losslab.landscape.directions import random_directions as numpy_directions
+from losslab.landscape.scan import scan_plane as engine_scan
 from losslab.torch import (
     TorchObjective,
     TorchProblem,
     parameter_vector,
-    random_direction,
+    random_directions,
     scan_line,
     scan_plane,
     scan_trajectory,
@@ -80,21 +86,58 @@ def test_plane_equals_a_plain_loop(method, make):
 
 def test_filter_normalisation_gives_each_filter_the_weights_norm():
     model = WithNorm()
-    for ignore in ("biasbn", "none"):
-        d = random_direction(model, seed=3, ignore=ignore)
-        start = 0
-        for p in model.parameters():
-            part = d[start : start + p.numel()].reshape(p.shape)
-            start += p.numel()
-            w = p.detach().double()
-            if p.dim() > 1:
-                np.testing.assert_allclose(part.norm(dim=1), w.norm(dim=1), rtol=1e-9)
-            elif ignore == "biasbn":
-                assert torch.all(part == 0)
-            else:
-                assert torch.equal(part, w)
-    assert torch.equal(random_direction(model, 5), random_direction(model, 5))
-    assert not torch.equal(random_direction(model, 5), random_direction(model, 6))
+    for keep in (False, True):
+        for d in random_directions(model, seed=3, keep_biases=keep):
+            start = 0
+            for p in model.parameters():
+                part = d[start : start + p.numel()].reshape(p.shape)
+                start += p.numel()
+                w = p.detach().double()
+                if p.dim() > 1:
+                    np.testing.assert_allclose(part.norm(dim=1), w.norm(dim=1), rtol=1e-9)
+                elif keep:
+                    assert torch.equal(part, w)
+                else:
+                    assert torch.all(part == 0)
+    assert torch.equal(random_directions(model, 5), random_directions(model, 5))
+    assert not torch.equal(random_directions(model, 5), random_directions(model, 6))
+    d1, d2 = random_directions(model, 5, normalize=False)
+    assert abs(float(d1 @ d2)) < 0.5 * float(d1.norm() * d2.norm())  # two different draws
+
+
+def test_a_numpy_mlp_and_the_equal_torch_model_get_the_same_directions():
+    net = MLP((3, 5, 4, 1), "tanh")
+    params = net.init_params(1) + np.random.default_rng(2).normal(size=net.n_params) * 0.1
+    model = nn.Sequential(nn.Linear(3, 5), nn.Tanh(), nn.Linear(5, 4), nn.Tanh(), nn.Linear(4, 1))
+    model.double()
+    with torch.no_grad():  # numpy stores W as inputs x units, torch as units x inputs
+        for (W, b), layer in zip(net.layers(params), model[::2], strict=True):
+            layer.weight.copy_(torch.from_numpy(W.T))
+            layer.bias.copy_(torch.from_numpy(b))
+    # torch's flat vector is numpy's, reordered by this index
+    index = net.layers(np.arange(net.n_params, dtype=float))
+    order = np.concatenate([np.concatenate([W.T.ravel(), b]) for W, b in index]).astype(int)
+    np.testing.assert_array_equal(parameter_vector(model).numpy(), params[order])
+    for keep in (False, True):
+        for seed in (0, 7):
+            numpy_d = numpy_directions(net, params, seed=seed, keep_biases=keep)
+            torch_d = random_directions(model, seed=seed, keep_biases=keep).numpy()
+            np.testing.assert_allclose(torch_d, numpy_d[:, order], rtol=1e-14, atol=0)
+            raw = numpy_directions(net, params, seed=seed, normalize=False)
+            np.testing.assert_array_equal(
+                random_directions(model, seed=seed, normalize=False).numpy(), raw[:, order]
+            )
+    # And the same landscape: torch's random plane is the numpy MLP's random plane.
+    g = torch.Generator().manual_seed(3)
+    x = torch.randn(20, 3, generator=g, dtype=torch.float64)
+    t = torch.randn(20, 1, generator=g, dtype=torch.float64)
+    axis = np.linspace(-1, 1, 4)
+    torch_land = scan_plane(model, nn.MSELoss(), (x, t), "random", axes=(axis, axis), seed=4,
+                            dtype=torch.float64)  # fmt: skip
+    objective = Objective(net, MeanSquaredError(), Dataset(x.numpy(), t.numpy()[:, 0]))
+    numpy_land = engine_scan(objective, (axis, axis), params,
+                             numpy_directions(net, params, seed=4))  # fmt: skip
+    np.testing.assert_allclose(torch_land.values, numpy_land.values, rtol=1e-10)
 
 
 def test_the_callers_model_is_unchanged_bit_for_bit():
@@ -305,8 +348,7 @@ class Pickling:
 
 
 def test_a_spec_builds_once_pickles_and_scans_like_the_model(tmp_path):
-    from losslab.adapters.torch_files import TorchSpec
-    from losslab.landscape.scan import scan_plane as engine_scan
+    from losslab.adapters.torch_spec import TorchSpec
 
     (tmp_path / "factories.py").write_text(FACTORIES)
     model = f"{tmp_path / 'factories.py'}:build"
@@ -351,6 +393,8 @@ def test_one_problem_serves_plane_and_line_without_copies():
     looped = scan_plane(None, problem=problem, axes=(axis, axis), method="loop")
     np.testing.assert_allclose(looped.values, plane.values, rtol=1e-5)
     assert problem.method == "auto" and looped.meta["method"] == "torch loop"
+    with pytest.raises(TypeError, match="batch_size"):  # it would be silently ignored
+        scan_plane(None, problem=problem, axes=(axis, axis), batch_size=4)
     line = scan_line(None, None, None, mlp(1), np.array([0.0, 1.0]), problem=problem)
     with torch.no_grad():
         last = float(nn.CrossEntropyLoss()(mlp(1).eval()(x), y))

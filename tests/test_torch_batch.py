@@ -1,17 +1,15 @@
-"""Many grid points per forward pass (vmap over parameter sets) against a plain module loop."""
+"""Many grid points per forward pass (TorchProblem's vmap over parameter sets) against a
+plain module loop in float64."""
 
 import copy
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
 
-from losslab.adapters.torch_batch import (
-    CPU_BUDGET_BYTES,
-    BatchedLoss,
-    chunk_size,
-    point_bytes,
-)
+from losslab.adapters.torch_plan import CPU_BUDGET_BYTES, chunk_size, point_bytes
+from losslab.torch import TorchProblem
 
 torch.set_num_threads(1)
 
@@ -51,12 +49,12 @@ def module_loop(model, flats, x, y):
         for flat in flats:
             nn.utils.vector_to_parameters(flat.double(), net.parameters())
             out.append(float(nn.functional.cross_entropy(net(x.double()), y)))
-    return torch.tensor(out, dtype=torch.float64)
+    return np.array(out)
 
 
-def points(batched, m=13, scale=0.5):
+def points(problem, m=13, scale=0.5):
     g = torch.Generator().manual_seed(3)
-    origin = batched.origin.double()
+    origin = problem.origin.double()
     return origin + scale * torch.randn(m, origin.numel(), generator=g, dtype=torch.float64)
 
 
@@ -64,22 +62,22 @@ def points(batched, m=13, scale=0.5):
 def test_float32_batches_equal_the_float64_loop_within_1e_4(kind):
     x, y = data(image=kind == "cnn")
     model = mlp() if kind == "mlp" else cnn_with_batchnorm(x)
-    batched = BatchedLoss(model, nn.functional.cross_entropy, (x, y), chunk=5)
+    batched = TorchProblem(model, nn.functional.cross_entropy, (x, y), method="vmap", chunk=5)
     flats = points(batched)
     oracle = module_loop(model, flats, x, y)
-    torch.testing.assert_close(batched.losses(flats), oracle, rtol=1e-4, atol=0)
-    torch.testing.assert_close(batched.loop(flats), oracle, rtol=1e-4, atol=0)
+    np.testing.assert_allclose(batched.loss_batch(flats), oracle, rtol=1e-4, atol=0)
+    np.testing.assert_allclose(batched.using("loop").loss_batch(flats), oracle, rtol=1e-4, atol=0)
+    assert batched.chunk_points == 5
 
 
 def test_float64_batches_over_data_batches_equal_the_loop():
     x, y = data(image=True)
     model = cnn_with_batchnorm(x)
-    batched = BatchedLoss(
-        model, nn.functional.cross_entropy, (x, y), dtype=torch.float64, batch_size=16, chunk=4
-    )
+    batched = TorchProblem(model, nn.functional.cross_entropy, (x, y), batch_size=16,
+                           dtype=torch.float64, method="vmap", chunk=4)  # fmt: skip
     flats = points(batched, m=9)
-    torch.testing.assert_close(
-        batched.losses(flats), module_loop(model, flats, x, y), rtol=1e-12, atol=0
+    np.testing.assert_allclose(
+        batched.loss_batch(flats), module_loop(model, flats, x, y), rtol=1e-12, atol=0
     )
     assert model.training is False and next(model.parameters()).dtype == torch.float32
 
@@ -87,13 +85,14 @@ def test_float64_batches_over_data_batches_equal_the_loop():
 def test_plane_is_the_losses_at_origin_plus_a_d1_plus_c_d2():
     x, y = data()
     model = mlp()
-    batched = BatchedLoss(model, nn.functional.cross_entropy, (x, y), dtype=torch.float64, chunk=7)
+    batched = TorchProblem(model, nn.functional.cross_entropy, (x, y), dtype=torch.float64,
+                           method="vmap", chunk=7)  # fmt: skip
     g = torch.Generator().manual_seed(4)
     d1, d2 = torch.randn(2, batched.n_params, generator=g, dtype=torch.float64)
     coords = torch.cartesian_prod(torch.linspace(-1, 1, 5), torch.linspace(-0.5, 0.5, 4)).double()
     flats = batched.origin + coords[:, :1] * d1 + coords[:, 1:] * d2
-    torch.testing.assert_close(
-        batched.plane(batched.origin, d1, d2, coords),
+    np.testing.assert_allclose(
+        batched.loss_plane(batched.origin.numpy(), torch.stack([d1, d2]).numpy(), coords.numpy()),
         module_loop(model, flats, x, y),
         rtol=1e-12,
         atol=0,
@@ -112,6 +111,6 @@ def test_chunk_size_divides_the_budget_by_the_bytes_of_one_point():
     )
     big = torch.rand(100_000, 8)
     assert chunk_size(point_bytes(net, big)) == CPU_BUDGET_BYTES // point_bytes(net, big) < 4096
-    assert BatchedLoss(
-        net, nn.functional.cross_entropy, (big, torch.zeros(100_000, dtype=torch.int64))
-    ).chunk == chunk_size(point_bytes(net, big))
+    labels = torch.zeros(100_000, dtype=torch.int64)
+    problem = TorchProblem(net, nn.functional.cross_entropy, (big, labels), method="vmap")
+    assert problem.chunk_points == chunk_size(point_bytes(net, big))

@@ -1,8 +1,8 @@
-"""What a PyTorch scan reads: the user's factories (``file.py:function``), checkpoints, data.
+"""What a PyTorch problem reads and how it holds a model: the user's factories
+(``file.py:function``), checkpoints, data, the private model copy, and the one conversion
+between the flat parameter vector (P,) and the model's named tensors.
 
-Also the picklable :class:`TorchSpec`: the model, data and loss factories and an optional
-checkpoint, which ``build()`` turns into a :class:`TorchProblem` where it runs, so that a
-Dask worker builds the model and reads the data once and keeps them for later blocks.
+The lowest of the torch adapters: it imports no other losslab torch module.
 """
 
 from __future__ import annotations
@@ -10,19 +10,16 @@ from __future__ import annotations
 import copy
 import hashlib
 import importlib.util
+import math
 import sys
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 from torch import nn
 
 from losslab.errors import LosslabError
-
-if TYPE_CHECKING:
-    from losslab.adapters.torch_problem import TorchProblem
 
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 Data = Any  # (inputs, targets) tensors, or an iterable of (inputs, targets) batches
@@ -78,7 +75,8 @@ def frozen_copy(
 ) -> tuple[nn.Module, torch.device]:
     """The model as losslab evaluates it: a private copy (unless ``copy_model`` is False) on
     ``device`` (default: where its parameters are) in ``dtype``, in train or eval mode, its
-    parameters not requiring gradients; and that device. The caller's model is untouched."""
+    parameters not requiring gradients (and without ``.grad``); and that device. The
+    caller's model is untouched."""
     if device is None:
         first = next(model.parameters(), None)
         device = first.device if first is not None else torch.device("cpu")
@@ -88,12 +86,33 @@ def frozen_copy(
     net.train(train_mode)
     for p in net.parameters():
         p.requires_grad_(False)
+        p.grad = None
     return net, device
 
 
 def parameter_vector(model: nn.Module) -> torch.Tensor:
     """All parameters of ``model`` as one flat vector (in ``named_parameters`` order)."""
     return torch.cat([p.detach().reshape(-1) for p in model.parameters()])
+
+
+def unflatten(
+    flat: torch.Tensor, names: Sequence[str], shapes: Sequence[tuple[int, ...]]
+) -> dict[str, torch.Tensor]:
+    """The flat parameters (..., P) as named tensors (..., *shape): views, in the given order.
+
+    The inverse of :func:`parameter_vector`; leading dimensions (a stack of grid points)
+    are kept.
+
+    >>> parts = unflatten(torch.arange(6.0).reshape(2, 3), ["weight", "bias"], [(1, 2), (1,)])
+    >>> parts["weight"].shape, parts["bias"].tolist()
+    (torch.Size([2, 1, 2]), [[2.0], [5.0]])
+    """
+    out, start = {}, 0
+    for name, shape in zip(names, shapes, strict=True):
+        size = math.prod(shape)
+        out[name] = flat[..., start : start + size].reshape(*flat.shape[:-1], *shape)
+        start += size
+    return out
 
 
 def state_vector(model: nn.Module, state_dict: dict[str, torch.Tensor]) -> torch.Tensor:
@@ -174,36 +193,3 @@ def loss_function(name: str) -> LossFn:
     if name == "mse":
         return nn.MSELoss()
     return load_callable(name, "the loss")  # type: ignore[no-any-return]
-
-
-@dataclass(frozen=True)
-class TorchSpec:
-    """A picklable recipe of a PyTorch problem: factories as ``path/to/file.py:function``.
-
-    ``model`` builds the ``nn.Module``, ``data`` returns (inputs, targets) tensors or
-    a DataLoader, ``loss`` is ``cross-entropy``, ``mse`` or a factory's function;
-    ``checkpoint`` (a ``state_dict`` file) is loaded into the model. ``build()`` makes
-    the problem on the model it built (no copy), so a worker holds one model and one
-    copy of the data.
-    """
-
-    model: str
-    data: str
-    loss: str = "cross-entropy"
-    checkpoint: str | None = None
-    batch_size: int | None = None
-    device: str | None = None
-    dtype: str = "float32"
-    method: str = "auto"
-
-    def build(self) -> TorchProblem:
-        """The model, data and loss read from their files, bound into a TorchProblem."""
-        from losslab.adapters.torch_problem import TorchProblem
-
-        model = call_factory(self.model, "the model")
-        if self.checkpoint:
-            load_checkpoint(model, self.checkpoint)
-        data = call_factory(self.data, "the data")
-        dtype = getattr(torch, self.dtype)
-        return TorchProblem(model, loss_function(self.loss), data, self.batch_size,
-                            self.device, dtype, method=self.method, copy_model=False)  # fmt: skip

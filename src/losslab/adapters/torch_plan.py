@@ -5,23 +5,98 @@
   products are computed once per plane, and the tail runs as a plan of plain ``addmm`` and
   in-place activations (no module dispatch per grid point), one point at a time on CPU
   (measured faster than batched matmuls there) and batched with ``vmap`` on a GPU;
-- ``vmap``: any model, grid points batched with ``torch.func.vmap(functional_call)``;
+- ``vmap``: any model, grid points batched with ``torch.func.vmap(functional_call)``:
+  the parameter sets of a chunk of points are stacked, (m, P), one batched kernel per
+  layer instead of m small ones, which is what keeps a GPU busy. Buffers (BatchNorm's
+  running statistics) are shared by all points, so BatchNorm works in eval mode;
 - ``loop``: one functional forward pass per point.
+
+The one chunk rule (:func:`chunk_size`): grid points per batched pass are the memory
+budget of the device (on CUDA half of the free memory ``torch.cuda.mem_get_info``
+reports, elsewhere :data:`CPU_BUDGET_BYTES`) over the bytes one point needs
+(:func:`point_bytes`: its parameters and its activations over one data batch, measured
+by one forward pass with hooks).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import torch
 from torch import nn
 from torch.func import functional_call, vmap
 
-if TYPE_CHECKING:
-    from losslab.adapters.torch_problem import TorchProblem
+from losslab.adapters.torch_files import Batches, LossFn, unflatten
 
 Plan = list[tuple[Any, ...]]
+
+#: Bytes one chunk of grid points may use on a device without a free-memory query (CPU).
+CPU_BUDGET_BYTES = 256 * 2**20
+#: The share of the free CUDA memory one chunk may use (the rest: the allocator, other work).
+CUDA_FREE_SHARE = 0.5
+#: Temporaries of a forward pass (pre-activations, softmax) on top of the module outputs.
+OVERHEAD = 3
+#: Never more grid points per chunk than this (beyond it a GPU is busy anyway).
+MAX_CHUNK = 4096
+
+
+class Evaluated(Protocol):
+    """What the plans read from a problem: a
+    :class:`~losslab.adapters.torch_problem.TorchProblem`."""
+
+    @property
+    def batches(self) -> Batches: ...
+
+    @property
+    def loss_fn(self) -> LossFn: ...
+
+    @property
+    def device(self) -> torch.device | str | None: ...
+
+    @property
+    def on_cpu(self) -> bool: ...
+
+    @property
+    def chunk_points(self) -> int: ...
+
+    def forward(self, flat: torch.Tensor, x: torch.Tensor) -> torch.Tensor: ...
+
+
+def chunk_size(per_point_bytes: int, device: torch.device | str = "cpu") -> int:
+    """Grid points per chunk: the memory budget of ``device`` over the bytes one point needs.
+
+    >>> chunk_size(2**20, "cpu"), chunk_size(2**40, "cpu"), chunk_size(1, "cpu")
+    (256, 1, 4096)
+    """
+    dev = torch.device(device)
+    if dev.type == "cuda":
+        free, _ = torch.cuda.mem_get_info(dev)
+        budget = int(free * CUDA_FREE_SHARE)
+    else:
+        budget = CPU_BUDGET_BYTES
+    return max(1, min(MAX_CHUNK, budget // max(1, int(per_point_bytes))))
+
+
+@torch.no_grad()
+def point_bytes(net: nn.Module, x: torch.Tensor) -> int:
+    """Bytes one grid point needs on inputs ``x``: parameters + OVERHEAD x module outputs."""
+    sizes: list[int] = []
+
+    def record(_module: nn.Module, _inputs: object, output: object) -> None:
+        if isinstance(output, torch.Tensor):
+            sizes.append(output.numel() * output.element_size())
+
+    leaves = [m for m in net.modules() if not list(m.children())]
+    handles = [m.register_forward_hook(record) for m in leaves]
+    try:
+        net(x)
+    finally:
+        for handle in handles:
+            handle.remove()
+    params = sum(p.numel() * p.element_size() for p in net.parameters())
+    return params + OVERHEAD * (sum(sizes) + x.numel() * x.element_size())
+
 
 _ACTIVATIONS: dict[type[nn.Module], Callable[[torch.Tensor], torch.Tensor]] = {
     nn.ReLU: torch.relu_,
@@ -71,18 +146,8 @@ def run_plan(plan: Plan, flat: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
     return h
 
 
-def _split_params(flat: torch.Tensor, rest: nn.Module) -> dict[str, torch.Tensor]:
-    """The tail's parameters by name from its flat vector (..., P_rest)."""
-    out, start = {}, 0
-    for name, p in rest.named_parameters():
-        size = p.numel()
-        out[name] = flat[..., start : start + size].reshape(*flat.shape[:-1], *p.shape)
-        start += size
-    return out
-
-
 def shortcut_totals(
-    problem: TorchProblem,
+    problem: Evaluated,
     split: tuple[nn.Linear, nn.Sequential],
     o: torch.Tensor,
     e1: torch.Tensor,
@@ -92,6 +157,8 @@ def shortcut_totals(
     """Summed losses (m,) over all batches (each times its size), first layer precomputed."""
     first, rest = split
     buffers = {k: v for k, v in rest.named_buffers()}
+    names = [name for name, _ in rest.named_parameters()]
+    shapes = [p.shape for _, p in rest.named_parameters()]
     w_size, has_bias = first.weight.numel(), first.bias is not None
     offset = w_size + (first.out_features if has_bias else 0)
 
@@ -100,7 +167,7 @@ def shortcut_totals(
         return z + v[w_size:offset] if has_bias else z
 
     def rest_loss(flat: torch.Tensor, h: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        out = functional_call(rest, (_split_params(flat, rest), buffers), (h,))
+        out = functional_call(rest, (unflatten(flat, names, shapes), buffers), (h,))
         return problem.loss_fn(out, y)
 
     totals = torch.zeros(coords.shape[0], dtype=torch.float64, device=problem.device)
@@ -121,7 +188,7 @@ def shortcut_totals(
                 totals[k] += float(value) * weight
             continue
         batched = vmap(rest_loss, in_dims=(0, 0, None))
-        step = problem.chunk()
+        step = problem.chunk_points
         for s in range(0, coords.shape[0], step):
             a = coords[s : s + step, 0, None, None]
             b = coords[s : s + step, 1, None, None]
@@ -130,19 +197,26 @@ def shortcut_totals(
     return totals
 
 
-def vmap_totals(
-    problem: TorchProblem, o: torch.Tensor, e1: torch.Tensor, e2: torch.Tensor, c: torch.Tensor
-) -> torch.Tensor:
-    """Summed losses (m,) over all batches, grid points batched with vmap(functional_call)."""
+def stacked_totals(problem: Evaluated, flats: torch.Tensor) -> torch.Tensor:
+    """Summed losses (m,) float64 over all batches (each times its size) at the stacked flat
+    parameter vectors (m, P) of one chunk, by ``vmap(functional_call)``."""
 
     def point_loss(flat: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         return problem.loss_fn(problem.forward(flat, x), y)
 
     batched = vmap(point_loss, in_dims=(0, None, None))
-    totals = torch.zeros(c.shape[0], dtype=torch.float64, device=problem.device)
-    step = problem.chunk()
-    for s in range(0, c.shape[0], step):
-        flats = o + c[s : s + step, :1] * e1 + c[s : s + step, 1:] * e2
-        for x, y in problem.batches:
-            totals[s : s + step] += batched(flats, x, y).double() * int(x.shape[0])
+    totals = torch.zeros(flats.shape[0], dtype=torch.float64, device=problem.device)
+    for x, y in problem.batches:
+        totals += batched(flats, x, y).double() * int(x.shape[0])
     return totals
+
+
+def vmap_totals(
+    problem: Evaluated, o: torch.Tensor, e1: torch.Tensor, e2: torch.Tensor, c: torch.Tensor
+) -> torch.Tensor:
+    """Summed losses (m,) over all batches at the plane's points, a chunk of points per pass
+    (each chunk's parameter sets made on the device as they are needed)."""
+    step = problem.chunk_points
+    parts = [stacked_totals(problem, o + c[s : s + step, :1] * e1 + c[s : s + step, 1:] * e2)
+             for s in range(0, c.shape[0], step)]  # fmt: skip
+    return torch.cat(parts) if parts else torch.zeros(0, dtype=torch.float64, device=o.device)

@@ -12,7 +12,7 @@
   result that ``losslab curvature`` prints and saves.
 
 Every function takes a :class:`HessianOperator` (from :func:`operator_of` for the numpy
-problems, from :mod:`losslab.adapters.torch_curvature` for PyTorch), is seeded, and
+problems, from :func:`losslab.torch.hessian_operator` for PyTorch), is seeded, and
 returns a frozen result that carries its inputs. scipy is imported inside the functions.
 """
 

@@ -87,7 +87,8 @@ def _torch_ends(args: argparse.Namespace, lang: Lang) -> Ends:
         raise LosslabError("connect.error_checkpoints")
     try:
         from losslab.adapters.torch_connect import path_problem, torch_accuracy
-        from losslab.adapters.torch_files import TorchSpec, load_state, state_vector
+        from losslab.adapters.torch_files import load_state, state_vector
+        from losslab.adapters.torch_spec import TorchSpec
     except ImportError:
         raise LosslabError("error.no_torch") from None
     loss = "cross-entropy" if args.loss is None else args.loss

@@ -73,30 +73,12 @@ def _numpy_operator(args: argparse.Namespace) -> tuple[Any, list[str]]:
 
 def _torch_operator(args: argparse.Namespace) -> Any:
     try:
-        import torch
-        from torch import nn
-
-        from losslab.adapters.torch_curvature import TorchHessian
+        from losslab.adapters.torch_spec import TorchSpec
     except ImportError:
         raise LosslabError("error.no_torch") from None
-    from losslab.adapters.torch_files import load_callable
-
-    model = load_callable(args.model, "the model")()
-    data = load_callable(args.data, "the data")()
-    loss = args.loss or "cross-entropy"
-    if loss in ("cross-entropy", "mse"):
-        loss_fn = nn.CrossEntropyLoss() if loss == "cross-entropy" else nn.MSELoss()
-    else:
-        loss_fn = load_callable(loss, "the loss")
-    if args.checkpoint:
-        try:
-            model.load_state_dict(torch.load(args.checkpoint, map_location="cpu",
-                                             weights_only=True))  # fmt: skip
-        except (OSError, RuntimeError, ValueError) as exc:
-            raise LosslabError("error.torch_load", what="the checkpoint", spec=args.checkpoint,
-                               reason=str(exc).splitlines()[0]) from None  # fmt: skip
-    hessian = TorchHessian(model, loss_fn, data, batch_size=args.batch_size, device=args.device)
-    return hessian.operator(problem=f"{args.model} {args.data}")
+    spec = TorchSpec(args.model, args.data, args.loss or "cross-entropy", args.checkpoint,
+                     args.batch_size, args.device, dtype="float64")  # fmt: skip
+    return spec.build().operator(problem=f"{args.model} {args.data}")
 
 
 def run_curvature(args: argparse.Namespace) -> int:

@@ -82,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
     print(summary)
     print(tr("cli.wrote", lang, count=len(written), path=args.out))
     print(tr("cli.open", lang, path=written[0].resolve()))
+    print(tr("lab.cli_open", lang, path=written[1].resolve()))
     return 0
 
 

@@ -1,6 +1,6 @@
 """``losslab torch-scan``: the landscape of the user's own PyTorch model, on the one engine.
 
-The flags become one picklable :class:`~losslab.adapters.torch_files.TorchSpec`; with
+The flags become one picklable :class:`~losslab.adapters.torch_spec.TorchSpec`; with
 ``--workers`` / ``--scheduler`` each Dask worker builds the model and reads the data once.
 """
 
@@ -43,12 +43,8 @@ def add_parser(sub: Subparsers, lang: Lang) -> argparse.ArgumentParser:
 def _torch_scan(args: argparse.Namespace) -> int:
     try:
         from losslab import torch as ltorch
-        from losslab.adapters.torch_files import (
-            TorchSpec,
-            call_factory,
-            load_checkpoint,
-            load_state,
-        )
+        from losslab.adapters.torch_files import call_factory, load_checkpoint, load_state
+        from losslab.adapters.torch_spec import TorchSpec
     except ImportError:
         raise LosslabError("error.no_torch") from None
     from losslab.io import check_writable, png_bytes, write_files
@@ -79,7 +75,7 @@ def _torch_scan(args: argparse.Namespace) -> int:
         else:
             land = ltorch.scan_plane(
                 None, span=args.span, points=args.points, seed=args.seed,
-                ignore="none" if args.keep_biases else "biasbn", resume=args.resume,
+                keep_biases=args.keep_biases, resume=args.resume,
                 executor=executor, **run,
             )  # fmt: skip
             title, path = tr("fig.plane.random", lang), None

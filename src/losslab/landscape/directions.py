@@ -3,9 +3,9 @@
 - :func:`parameter_directions`: two parameters by name, the others fixed.
 - :func:`normalize_filters`: filter normalisation of one parameter tensor, for the
   numpy MLP and PyTorch models alike.
-- :func:`random_directions`: two random directions with filter normalisation
+- :func:`random_directions`: two seeded random directions with filter normalisation
   (Li, Xu, Taylor, Studer and Goldstein 2018, "Visualizing the Loss Landscape
-  of Neural Nets", NeurIPS).
+  of Neural Nets", NeurIPS), for the numpy MLP and PyTorch models alike.
 - :func:`pca_directions`: the two principal directions of a training
   trajectory, and the trajectory projected onto them.
 - :func:`hessian_directions`: the Hessian's top two eigenvectors at a point (the
@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -27,6 +28,8 @@ from losslab.core.mlp import MLP, param_index
 from losslab.errors import LosslabError
 
 FloatArray = NDArray[np.float64]
+#: Parameter tensors in the order of the flat vector, each with its filter axis.
+Tensors = Sequence[tuple[ArrayLike, int]]
 
 
 def parameter_directions(names: Sequence[str], pick: Sequence[str]) -> FloatArray:
@@ -45,34 +48,43 @@ def parameter_directions(names: Sequence[str], pick: Sequence[str]) -> FloatArra
 
 
 def normalize_filters(
-    direction: ArrayLike, weight: ArrayLike, filter_axis: int = 0, ignore_biases: bool = True
+    direction: ArrayLike, weight: ArrayLike, filter_axis: int = 0, keep_biases: bool = False
 ) -> FloatArray:
     """Filter normalisation of one parameter tensor (Li et al. 2018), the one implementation.
 
     Each filter (a slice along ``filter_axis``) of ``direction`` is scaled to
     ``||w_filter|| / (||d_filter|| + 1e-10)`` times itself. A one-dimensional
-    parameter (a bias, a BatchNorm scale) is set to zero with ``ignore_biases``,
-    else to the weights themselves, as in the paper's code (its ``biasbn`` option).
+    parameter (a bias, a BatchNorm scale) is set to zero, or with ``keep_biases``
+    to the weights themselves, as in the paper's code (its ``biasbn`` option).
 
     >>> normalize_filters([[3.0, 0.0], [0.0, 1.0]], [[0.0, 2.0], [1.0, 1.0]]).round(6).tolist()
     [[2.0, 0.0], [0.0, 1.414214]]
-    >>> normalize_filters([5.0, 5.0], [1.0, 2.0], ignore_biases=False).tolist()
+    >>> normalize_filters([5.0, 5.0], [1.0, 2.0], keep_biases=True).tolist()
     [1.0, 2.0]
     """
     d = np.asarray(direction, dtype=np.float64)
     w = np.asarray(weight, dtype=np.float64)
     if w.ndim <= 1:
-        return np.zeros_like(w) if ignore_biases else w.copy()
+        return w.copy() if keep_biases else np.zeros_like(w)
     axes = tuple(k for k in range(w.ndim) if k != filter_axis % w.ndim)
     norms_w = np.sqrt(np.sum(w * w, axis=axes, keepdims=True))
     norms_d = np.sqrt(np.sum(d * d, axis=axes, keepdims=True))
     return np.asarray(d * (norms_w / (norms_d + 1e-10)))
 
 
+def mlp_tensors(model: MLP, params: ArrayLike) -> list[tuple[FloatArray, int]]:
+    """The numpy MLP's parameter tensors with their filter axes: ``W`` (inputs x units), whose
+    filters (the weights into one unit) are its columns (axis 1), and ``b`` (units,)."""
+    out: list[tuple[FloatArray, int]] = []
+    for W, b in model.layers(np.asarray(params, dtype=np.float64)):
+        out += [(W, 1), (b, 0)]
+    return out
+
+
 def filter_normalize(
-    direction: FloatArray, params: FloatArray, model: MLP, ignore_biases: bool = True
+    direction: FloatArray, params: FloatArray, model: MLP, keep_biases: bool = False
 ) -> FloatArray:
-    """Scale each filter of ``direction`` to the norm of the matching filter of ``params``.
+    """Scale each filter of ``direction`` (P,) to the norm of the matching filter of ``params``.
 
     A filter of a fully connected layer is the set of weights into one unit:
     a column of ``W`` (inputs x units), so ``filter_axis=1`` in :func:`normalize_filters`.
@@ -81,23 +93,58 @@ def filter_normalize(
     d_layers = model.layers(out)  # views into out
     for (dW, db), (W, b) in zip(d_layers, model.layers(params), strict=True):
         dW[...] = normalize_filters(dW, W, filter_axis=1)
-        db[...] = normalize_filters(db, b, ignore_biases=ignore_biases)
+        db[...] = normalize_filters(db, b, keep_biases=keep_biases)
     return out
 
 
 def random_directions(
-    model: MLP,
-    params: FloatArray,
+    model: MLP | Tensors,
+    params: ArrayLike | None = None,
     seed: int = 0,
     normalize: bool = True,
-    ignore_biases: bool = True,
+    keep_biases: bool = False,
 ) -> FloatArray:
-    """Two Gaussian random directions (2, P), filter-normalised by default, seeded."""
-    rng = np.random.default_rng(seed)
-    raw = rng.normal(size=(2, model.n_params))
-    if not normalize:
-        return raw
-    return np.stack([filter_normalize(d, params, model, ignore_biases) for d in raw])
+    """Two seeded Gaussian directions (2, P), filter-normalised by default (Li et al. 2018).
+
+    ``model`` is a numpy :class:`~losslab.core.mlp.MLP` with its ``params`` (P,), or
+    the parameter tensors themselves as ``(tensor, filter axis)`` pairs in the order of
+    the flat vector (what :func:`losslab.torch.random_directions` passes for a PyTorch
+    model: axis 0, ``nn.Linear``'s weight being units x inputs). One draw
+    ``numpy.random.default_rng(seed).normal(size=(2, P))`` fills each tensor with its
+    filter axis last, so a layer stored as inputs x units (the numpy MLP) and as
+    units x inputs (PyTorch) gets the same direction from the same seed. One-dimensional
+    tensors (biases, BatchNorm) are zeroed, or with ``keep_biases`` set to the weights.
+
+    >>> net = MLP((2, 3, 1))
+    >>> d = random_directions(net, net.init_params(0), seed=0)
+    >>> d.shape, bool(np.all(d[:, 6:9] == 0))  # layer1.b is zeroed
+    ((2, 13), True)
+    >>> (W1, b1), (W2, b2) = net.layers(net.init_params(0))  # as PyTorch stores them:
+    >>> t = random_directions([(W1.T, 0), (b1, 0), (W2.T, 0), (b2, 0)], seed=0)
+    >>> bool(np.allclose(t[:, :6].reshape(2, 3, 2), d[:, :6].reshape(2, 2, 3).swapaxes(1, 2)))
+    True
+    """
+    if isinstance(model, MLP):
+        if params is None:
+            raise TypeError("random_directions(mlp, params): the MLP's parameters are needed")
+        tensors = mlp_tensors(model, params)
+    else:
+        tensors = [(np.asarray(w, dtype=np.float64), int(axis)) for w, axis in model]
+    sizes = [math.prod(np.shape(w)) for w, _ in tensors]
+    raw = np.random.default_rng(seed).normal(size=(2, sum(sizes)))
+    out = np.empty_like(raw)
+    start = 0
+    for (w, axis), size in zip(tensors, sizes, strict=True):
+        axis %= max(w.ndim, 1)
+        last = np.moveaxis(np.empty(w.shape), axis, -1).shape if w.ndim else ()
+        for k in range(2):
+            d = raw[k, start : start + size].reshape(last)
+            d = np.moveaxis(d, -1, axis) if w.ndim else d
+            if normalize:
+                d = normalize_filters(d, w, axis, keep_biases)
+            out[k, start : start + size] = d.reshape(-1)
+        start += size
+    return out
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ from losslab.defaults import GRID
 from losslab.errors import LosslabError
 from losslab.landscape.result import Landscape
 from losslab.landscape.scan import box_axes, scan_plane
-from losslab.lessons.networks import NetworkRun, Plane, accuracy, build_objective, train_and_scan
+from losslab.lessons.networks import NetworkRun, Plane, build_objective, train_and_scan
 from losslab.optim.loop import check_batch_size, continue_run, loss_bound
 from losslab.optim.rules import make_optimizer
 from losslab.optim.trajectory import Trajectory
@@ -258,7 +258,11 @@ class NetworkLab:
     for a regression set)."""
 
     run: NetworkRun
-    accuracy: float | None
+
+    @property
+    def accuracy(self) -> float | None:
+        """The trained network's fraction right (``run.accuracy``), None for regression."""
+        return self.run.accuracy
 
     @property
     def n_params(self) -> int:
@@ -293,4 +297,4 @@ def train_network(
     objective = build_objective(toy_data(data_name, seed=seed), sizes, activation)
     kind: Plane = "random" if plane == "random" else "pca"
     result = train_and_scan(objective, optimizer, rate, n_steps, seed, kind, points=NET_POINTS)
-    return NetworkLab(result, accuracy(objective, result.trajectory.params[-1]))
+    return NetworkLab(result)

@@ -226,7 +226,7 @@ def _plane_of(
     if plane == "random":
         model = objective.model
         assert isinstance(model, MLP)
-        directions = random_directions(model, final, seed=seed, ignore_biases=ignore_biases)
+        directions = random_directions(model, final, seed=seed, keep_biases=not ignore_biases)
         coords = _project(traj.params - final, directions)
         axes = (np.linspace(-span, span, points), np.linspace(-span, span, points))
         return final, directions, coords, axes, ("α", "β"), None

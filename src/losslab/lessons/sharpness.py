@@ -108,11 +108,11 @@ def sharpness_run(
     """Full-batch gradient descent ``p <- p - η grad(p)`` from ``init``, λmax every ``every`` steps.
 
     ``problem`` is any Problem with the ``hvp`` capability (every numpy problem of
-    losslab, a PyTorch problem). The run is :func:`losslab.optim.loop.run` with an observer
-    that measures λmax (Lanczos' largest eigenvalue, relative accuracy ``tol``, seeded
-    start) at step 0, every ``every`` steps and at the last step; it stops early, as every
-    run does, when the loop's one divergence rule says "diverged" (``losses`` then ends
-    with the loss that broke it).
+    losslab, a :class:`~losslab.adapters.torch_problem.TorchProblem`). The run is
+    :func:`losslab.optim.loop.run` with an observer that measures λmax (Lanczos' largest
+    eigenvalue, relative accuracy ``tol``, seeded start) at step 0, every ``every`` steps
+    and at the last step; it stops early, as every run does, when the loop's one divergence
+    rule says "diverged" (``losses`` then ends with the loss that broke it).
 
     >>> run = sharpness_run(perceptron_objective(teacher_data()), [3.0, 2.0], 0.1, 20, every=10)
     >>> run.steps.tolist(), round(float(run.lambda_max[0]), 6), run.stopped

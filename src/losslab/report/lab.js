@@ -318,7 +318,7 @@
       const parsed = parseFragment(window.location.hash, config);
       this.state = parsed.state;
       if (parsed.error) {
-        this.note(this.t("fragment_bad", { key: parsed.error }));
+        this.note(this.t("fragment_bad", { key: parsed.error.slice(0, 24) }));
       } else if (parsed.otherData.length) {
         const theirs = parsed.otherData.map(([k, v]) => k + "=" + v).join(", ");
         this.note(this.t("fragment_data", { theirs, ours: config.data_text }));
@@ -428,6 +428,7 @@
       const sb = linspace(b0, b1, 41);
       const surface = sb.map((b) => sw.map((w) => lossAt(s, w, b)));
       const top = Math.max(...surface.map((row) => Math.max(...row)));
+      this.bowlTop = top;
       Plotly.newPlot(this.bowlBox, [
         { type: "surface", x: sw, y: sb, z: surface, colorscale: "Viridis", showscale: false,
           opacity: 0.85, hoverinfo: "skip" },
@@ -439,8 +440,10 @@
       ], {
         title: { text: t("bowl"), font: { size: 13 } }, font, showlegend: false,
         margin: { l: 0, r: 0, t: 34, b: 0 }, height: 360, autosize: true,
-        scene: { xaxis: { title: { text: "w" } }, yaxis: { title: { text: "b" } },
-                 zaxis: { title: { text: t("loss") }, range: [0, top] },
+        // the grid's box, fixed: a diverging path leaves it instead of shrinking the bowl
+        scene: { xaxis: { title: { text: "w" }, range: [w0, w1] },
+                 yaxis: { title: { text: "b" }, range: [b0, b1] },
+                 zaxis: { title: { text: t("loss") }, range: [0, top] }, aspectmode: "cube",
                  camera: { eye: { x: 1.75, y: -1.85, z: 1.15 } } },
       }, PLOT_CONFIG);
       Plotly.newPlot(this.lossBox, [
@@ -507,8 +510,13 @@
       this.hideExplanation();
       const rule = makeRule(this.state.opt, this.state.lr, this.optimizer().hyper);
       this.run = startRun(c.sums, rule, this.state.start, c.limits);
-      for (let k = 0; k < steps && advance(this.run); k++);
+      for (let k = 0; k < steps && this.advance(); k++);
       this.afterSteps();
+    }
+
+    /** One update, unless the run is as long as the lab keeps (then a sentence says so). */
+    advance() {
+      return this.run.path.length <= this.config.max_steps && advance(this.run);
     }
 
     optimizer() {
@@ -519,7 +527,7 @@
     stepOnce() {
       const begin = performance.now();
       this.hideExplanation();
-      advance(this.run);
+      this.advance();
       this.afterSteps();
       this.timings.push(performance.now() - begin);
       return this.run.stop === null;
@@ -536,7 +544,7 @@
       const frame = () => {
         const now = Math.max(1, Math.ceil(left / 60)); // at most about a second of frames
         let going = true;
-        for (let k = 0; k < now && going; k++) going = advance(this.run);
+        for (let k = 0; k < now && going; k++) going = this.advance();
         left -= now;
         this.afterSteps();
         this.running = going && left > 0 ? requestAnimationFrame(frame) : 0;
@@ -584,17 +592,25 @@
       this.message.textContent = text;
     }
 
+    /** Why the run stopped, if it did; a sentence shown for another reason stays. */
     showStop() {
       const run = this.run;
+      const c = this.config;
+      let text = null;
       if (run.stop === "converged") {
-        this.note(this.t("converged", { tol: fmt(run.tolerance) }));
+        text = this.t("converged", { tol: fmt(run.tolerance) });
       } else if (run.stop === "diverged") {
-        this.note(this.t("diverged", { k: run.divergedAt,
-                                       limit: fmt(this.config.stability_limit, 4) }));
+        text = this.t("diverged", { k: run.divergedAt, limit: fmt(c.stability_limit, 4) });
+      } else if (run.path.length > c.max_steps) {
+        text = this.t("too_long", { steps: c.max_steps });
+      }
+      if (text !== null) {
+        this.note(text);
+        this.message.dataset.kind = "stop";
       } else if (this.message.dataset.kind === "stop") {
         this.note("");
+        this.message.dataset.kind = "";
       }
-      this.message.dataset.kind = run.stop ? "stop" : "";
     }
 
     showNumbers() {
@@ -671,8 +687,15 @@
       if (!this.bowlBox._fullLayout) return;
       const begin = performance.now();
       const run = this.run;
-      Plotly.restyle(this.bowlBox, { x: [run.path.map((p) => p[0])],
-                                     y: [run.path.map((p) => p[1])], z: [run.losses] }, [1]);
+      // Points outside the bowl's box become gaps: plotly would draw them outside it.
+      const [w0, w1] = this.config.grid.w;
+      const [b0, b1] = this.config.grid.b;
+      const inside = run.path.map(([w, b], k) =>
+        w >= w0 && w <= w1 && b >= b0 && b <= b1 && run.losses[k] <= this.bowlTop);
+      const shown = (values) => values.map((v, k) => (inside[k] ? v : null));
+      Plotly.restyle(this.bowlBox, { x: [shown(run.path.map((p) => p[0]))],
+                                     y: [shown(run.path.map((p) => p[1]))],
+                                     z: [shown(run.losses)] }, [1]);
       Plotly.update(this.lossBox, { x: [run.losses.map((_, k) => k)], y: [run.losses] },
                     { "xaxis.range": [0, Math.max(10, run.losses.length - 1)] }, [0]);
       this.drawTimings.push(performance.now() - begin);

@@ -89,7 +89,8 @@ def lab_config(wt: Walkthrough, lang: Lang) -> dict[str, Any]:
         opt = make_optimizer(key, wt.learning_rate if key == "gd" else PERCEPTRON_RATES[key])
         rates.append(opt.hyperparameters["learning_rate"])
         hyper = {k: v for k, v in opt.hyperparameters.items() if k != "learning_rate"}
-        optimizers.append({"key": key, "name": optimizer_name(opt.name, lang),
+        name = optimizer_name(opt.name, lang) + (tr("lab.full_batch", lang) if key == "gd" else "")
+        optimizers.append({"key": key, "name": name,
                            "rate": rates[-1], "hyper": {**hyper, "epsilon": EPSILON}})  # fmt: skip
     defaults = inspect.signature(run).parameters
     a, c = wt.landscape.axes

@@ -84,7 +84,7 @@ def write_report(
     PNG files into the folder ``out``.
 
     Refuses (LosslabError) to replace existing files unless ``overwrite``.
-    Returns the paths written, the report first.
+    Returns the paths written: the report first, then lab.html, then the figures.
     """
     check_writable(out, [REPORT_NAME, LAB_NAME] + [spec.filename for spec in FIGURES], overwrite)
     data = report_data(wt)
