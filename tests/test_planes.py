@@ -382,3 +382,121 @@ def test_compare_treats_nan_and_shapes_honestly():
     c = compare(({}, {"provenance": {"command": "a", "seed": 1}}),
                 ({}, {"provenance": {"command": "b", "seed": 1}}))  # fmt: skip
     assert c.same and c.record == [("provenance.command", "a", "b")]
+
+
+# --- the PyTorch side: Hessian planes, the automatic span, the card, the estimate ---------
+
+
+def torch_net():
+    import torch
+    from torch import nn
+
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    g = torch.Generator().manual_seed(2)
+    x, y = torch.randn(30, 3, generator=g, dtype=torch.float64), torch.randint(0, 3, (30,))
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 3)).double()
+    return model, nn.functional.cross_entropy, (x, y)
+
+
+@pytest.mark.parametrize("plane", ["hessian", "saddle"])
+def test_torch_hessian_planes_match_torch_autograd_hessian(plane):
+    import torch
+    from torch.func import functional_call
+
+    from losslab import torch as ltorch
+
+    model, loss_fn, (x, y) = torch_net()
+    names = [n for n, _ in model.named_parameters()]
+    shapes = [p.shape for p in model.parameters()]
+    flat = torch.cat([p.detach().reshape(-1) for p in model.parameters()])
+
+    def loss_at(v):
+        params, start = {}, 0
+        for name, shape in zip(names, shapes, strict=True):
+            size = int(np.prod(shape))
+            params[name] = v[start : start + size].reshape(shape)
+            start += size
+        return loss_fn(functional_call(model, params, (x,)), y)
+
+    H = torch.autograd.functional.hessian(loss_at, flat).numpy()
+    values, vectors = np.linalg.eigh((H + H.T) / 2)
+    picks = [-1, -2] if plane == "hessian" else [-1, 0]
+    land = ltorch.scan_plane(model, loss_fn, (x, y), directions=plane, span=0.5, points=3,
+                             dtype=torch.float32)  # fmt: skip
+    np.testing.assert_allclose(land.meta["eigenvalues"], values[picks], rtol=1e-6, atol=1e-9)
+    for k, pick in enumerate(picks):
+        d = land.directions[k]
+        assert abs(d @ vectors[:, pick]) == pytest.approx(1.0, abs=1e-6)
+        h = 1e-3
+        second = (loss_at(flat + h * torch.from_numpy(d)) - 2 * loss_at(flat)
+                  + loss_at(flat - h * torch.from_numpy(d))).item() / h**2  # fmt: skip
+        assert second == pytest.approx(values[pick], rel=1e-4, abs=1e-6)
+    assert land.meta["normalisation"].startswith("Hessian eigenvectors")
+    assert land.meta["param_names"][0].startswith("v")
+
+
+def test_torch_span_auto_reaches_ten_times_the_loss():
+    import torch
+
+    from losslab import torch as ltorch
+    from losslab.landscape.span import AutoSpan
+
+    model, loss_fn, data = torch_net()
+    land = ltorch.scan_plane(model, loss_fn, data, span=AutoSpan(), points=5, seed=3,
+                             dtype=torch.float64)  # fmt: skip
+    record = land.meta["span"]
+    centre = land.values[2, 2]
+    assert record["target"] == pytest.approx(10 * centre, rel=1e-12)
+    for k in range(2):
+        edge = land.values[2, [0, -1]] if k == 0 else land.values[[0, -1], 2]
+        assert max(edge) == pytest.approx(10 * centre, rel=1e-5)
+
+
+def test_torch_batchnorm_mode_is_in_the_card():
+    import torch
+    from torch import nn
+
+    from losslab.provenance import card
+    from losslab.torch import TorchProblem
+
+    torch.set_num_threads(1)
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))
+    data = (torch.randn(10, 3), torch.randint(0, 2, (10,)))
+    loss = nn.functional.cross_entropy
+    assert card(TorchProblem(model, loss, data).describe())["batchnorm"] == (
+        "eval (running statistics)")  # fmt: skip
+    trained = TorchProblem(model, loss, data, train_mode=True).describe()
+    assert card(trained)["batchnorm"] == "train (batch statistics)"
+    plain = TorchProblem(nn.Linear(3, 2), loss, data).describe()
+    assert card(plain) | {"versions": 0, "command": 0} == {
+        "seed": None, "directions": [], "normalisation": "none", "batchnorm": "none",
+        "data": {"source": None, "subset": "all", "size": 10}, "dtype": "torch.float32",
+        "device": "cpu", "versions": 0, "command": 0,
+    }  # fmt: skip
+
+
+def test_torch_scan_cli_hessian_auto_card_and_estimate(tmp_path, capsys):
+    from losslab.cli import main
+    from losslab.io import load_npz
+    from tests import distributed_tasks
+
+    path = distributed_tasks.__file__
+    common = ["torch-scan", "--model", f"{path}:torch_mlp", "--data", f"{path}:torch_data",
+              "--points", "5", "--plane", "hessian", "--span", "auto"]  # fmt: skip
+    assert main([*common, "--out", str(tmp_path / "a")]) == 0
+    err = capsys.readouterr().err
+    assert "scan estimate" in err and "4 rows left" in err
+    arrays, meta = load_npz(tmp_path / "a" / "torch-plane.npz")
+    card = meta["provenance"]
+    assert card["data"] == {"source": f"{path}:torch_data", "subset": "all", "size": 64}
+    assert (card["dtype"], card["device"], card["batchnorm"]) == ("torch.float32", "cpu", "none")
+    assert card["seed"] == 0 and card["normalisation"].startswith("Hessian")
+    assert card["command"].startswith("losslab torch-scan --model")
+    assert meta["span"]["mode"] == "auto" and all(meta["span"]["reached"])
+    assert (tmp_path / "a" / "torch-card.md").read_text().count(card["directions"][0]) == 1
+    assert main([*common, "--quiet", "--out", str(tmp_path / "b")]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["diff", str(tmp_path / "a" / "torch-plane.npz"),
+                 str(tmp_path / "b" / "torch-plane.npz")]) == 0  # fmt: skip
+    assert main([*common[:-2], "--span", "auto:0.5x", "--out", str(tmp_path / "c")]) == 2

@@ -249,3 +249,18 @@ def hessian_directions(
         matvecs = high.matvecs + low.matvecs
     directions = np.stack([_signed(v) for v in vectors])
     return HessianPlane(directions, np.asarray(values, dtype=np.float64), kind, matvecs)
+
+
+def normalisation(plane: str, keep_biases: bool = False) -> str:
+    """How the directions of a kind of plane are scaled, in words (a provenance card's
+    ``normalisation``).
+
+    >>> normalisation("random"), normalisation("hessian")
+    ('filter (Li et al. 2018), biases zero', 'Hessian eigenvectors, top two (unit)')
+    """
+    if plane == "random":
+        return "filter (Li et al. 2018), biases " + ("kept" if keep_biases else "zero")
+    named = {"pca": "PCA of the path (orthonormal)", "params": "unit parameter axes",
+             "hessian": "Hessian eigenvectors, top two (unit)",
+             "saddle": "Hessian eigenvectors, top and lowest (unit)"}  # fmt: skip
+    return named.get(plane, "as given")

@@ -28,6 +28,7 @@ from losslab.i18n import Lang
 from losslab.landscape.directions import (
     PCAPlane,
     hessian_directions,
+    normalisation,
     parameter_directions,
     pca_directions,
     random_directions,
@@ -178,7 +179,7 @@ def train_and_scan(
     landscape = scan_plane(objective, axes, origin, directions, labels=labels,
                            executor=executor, resume=resume, progress=progress,
                            lang=lang)  # fmt: skip
-    made = {"span": record, "seed": seed, "normalisation": _normalisation(plane, ignore_biases)}
+    made = {"span": record, "seed": seed, "normalisation": normalisation(plane, not ignore_biases)}
     landscape = replace(landscape, meta={**landscape.meta, **made})
     line = scan_line(objective, start, final)
     return NetworkRun(
@@ -192,15 +193,6 @@ def train_and_scan(
         pca=pca,
         accuracy=accuracy(objective, final),
     )
-
-
-def _normalisation(plane: Plane, ignore_biases: bool) -> str:
-    """How the plane's directions are scaled, for the provenance card."""
-    if plane == "random":
-        return "filter (Li et al. 2018), biases " + ("zero" if ignore_biases else "kept")
-    return {"pca": "PCA of the path (orthonormal)", "params": "unit parameter axes",
-            "hessian": "Hessian eigenvectors, top two (unit)",
-            "saddle": "Hessian eigenvectors, top and lowest (unit)"}[plane]  # fmt: skip
 
 
 def _plane_of(
