@@ -487,7 +487,7 @@ def test_torch_scan_cli_hessian_auto_card_and_estimate(tmp_path, capsys):
     assert main([*common, "--out", str(tmp_path / "a")]) == 0
     err = capsys.readouterr().err
     assert "scan estimate" in err and "4 rows left" in err
-    arrays, meta = load_npz(tmp_path / "a" / "torch-plane.npz")
+    _, meta = load_npz(tmp_path / "a" / "torch-plane.npz")
     card = meta["provenance"]
     assert card["data"] == {"source": f"{path}:torch_data", "subset": "all", "size": 64}
     assert (card["dtype"], card["device"], card["batchnorm"]) == ("torch.float32", "cpu", "none")
