@@ -500,3 +500,18 @@ def test_torch_scan_cli_hessian_auto_card_and_estimate(tmp_path, capsys):
     assert main(["diff", str(tmp_path / "a" / "torch-plane.npz"),
                  str(tmp_path / "b" / "torch-plane.npz")]) == 0  # fmt: skip
     assert main([*common[:-2], "--span", "auto:0.5x", "--out", str(tmp_path / "c")]) == 2
+
+
+def test_a_long_landscape_prints_the_estimate_unless_quiet(tmp_path, capsys):
+    from losslab.cli import main
+
+    argv = ["landscape", "--points", "101", "--steps", "5", "--n", "20", "--hidden", "3",
+            "--plane", "random"]  # fmt: skip
+    assert main([*argv, "--out", str(tmp_path / "a"), "--lang", "ja"]) == 0
+    assert "スキャンの見積もり" in capsys.readouterr().err
+    assert main([*argv, "--out", str(tmp_path / "b"), "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
+    assert (
+        main(["diff", str(tmp_path / "a" / "landscape.npz"), str(tmp_path / "b" / "landscape.npz")])
+        == 0
+    )  # the bar changes no value
