@@ -11,7 +11,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "losslab"
 # The packages of src/losslab, lowest first (shared/DESIGN.md): a module may import its own
 # package and the ones listed before it.
 LAYERS = [
-    {"i18n", "errors", "defaults", "io"},
+    {"i18n", "errors", "defaults", "io", "provenance"},
     {"core"},
     {"analysis"},
     {"landscape"},
@@ -24,6 +24,7 @@ LAYERS = [
     {"cli", "__main__"},
 ]
 COMPUTATION = {"i18n", "errors", "defaults", "core", "analysis", "landscape", "optim", "lessons"}
+COMPUTATION |= {"provenance"}
 DRAWING = ("matplotlib", "plotly", "dash", "torch", "latex2mathml", "tqdm", "dask", "distributed")
 # Leaf modules allowed one display package, imported lazily inside a function.
 LAZY_LEAVES = {"landscape/progress.py": "tqdm"}

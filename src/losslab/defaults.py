@@ -65,3 +65,8 @@ MINIBATCH_NOISE = 0.5
 MAX_AXIS_POINTS: Mapping[str, int] = {"perceptron": 5001, "network": 401, "torch": 1001}
 #: Grid points per axis at least (a plane needs a centre and a point on each side).
 MIN_AXIS_POINTS = 3
+#: The automatic span (``--span auto``): the loss to reach at the plane's edge, as a
+#: multiple of the loss at its centre, and the largest half-width the probe tries (in
+#: the direction's own units) before it stops and says the loss never got there.
+AUTO_SPAN_RISE = 10.0
+AUTO_SPAN_LIMIT = 1e3

@@ -5,8 +5,8 @@ folder of outputs that refuses to replace what the user already has unless asked
 >>> buf = _io.BytesIO()
 >>> save_npz(buf, {"values": np.arange(3.0)}, {"model": "perceptron"})
 >>> arrays, meta = load_npz(_io.BytesIO(buf.getvalue()))
->>> arrays["values"].tolist(), meta
-([0.0, 1.0, 2.0], {'model': 'perceptron'})
+>>> arrays["values"].tolist(), meta["model"], sorted(meta["provenance"])[:3]
+([0.0, 1.0, 2.0], 'perceptron', ['batchnorm', 'command', 'data'])
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import IO, Any, Protocol
 import numpy as np
 
 from losslab.errors import LosslabError
+from losslab.provenance import card
 
 
 class Saveable(Protocol):
@@ -37,11 +38,17 @@ class Drawable(Protocol):
 def save_npz(
     target: str | Path | IO[bytes], arrays: Mapping[str, Any], meta: Mapping[str, Any]
 ) -> None:
-    """Write ``arrays`` and ``meta`` (as one JSON string under ``"meta"``) to an ``.npz``."""
+    """Write ``arrays`` and ``meta`` (as one JSON string under ``"meta"``) to an ``.npz``.
+
+    The metadata gets the provenance card (:func:`losslab.provenance.card`: seed, a hash
+    of each row of ``arrays["directions"]``, normalisation, BatchNorm mode, data, dtype,
+    device, versions, command line) under ``"provenance"``, unless it has one.
+    """
+    stamped = {**meta, "provenance": card(meta, arrays.get("directions"))}
     np.savez(
         Path(target) if isinstance(target, str) else target,
         **arrays,
-        meta=np.array(json.dumps(dict(meta))),
+        meta=np.array(json.dumps(stamped)),
     )
 
 

@@ -283,10 +283,29 @@ class TorchProblem(GridFromPlane):
         return np.asarray((totals / self._total).cpu().numpy())
 
     def describe(self) -> dict[str, Any]:
-        """How planes are evaluated, the loss, the size and the dtype (a landscape's meta)."""
+        """How planes are evaluated, the loss, the size, the dtype, the device, the samples
+        and the BatchNorm mode (a landscape's meta, and its provenance card)."""
         return {"method": f"torch {self.method}", "loss": loss_name(self.loss_fn),
                 "n_params": self.n_params, "dtype": str(self.dtype),
-                "device": str(self.device)}  # fmt: skip
+                "device": str(self.device), "n_samples": self._total,
+                "batchnorm": self.batchnorm_mode()}  # fmt: skip
+
+    def batchnorm_mode(self) -> str:
+        """How BatchNorm layers normalise: ``eval (running statistics)`` (the default),
+        ``train (batch statistics)``, or ``none`` for a model without them."""
+        if not any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in self._net.modules()):
+            return "none"
+        return "train (batch statistics)" if self.train_mode else "eval (running statistics)"
+
+    def device_peak_memory(self) -> int | None:
+        """The peak bytes allocated on the problem's CUDA device since the last call, which
+        resets the count (``torch.cuda.max_memory_allocated``); None on other devices."""
+        device = torch.device(str(self.device))
+        if device.type != "cuda":
+            return None
+        peak = int(torch.cuda.max_memory_allocated(device))
+        torch.cuda.reset_peak_memory_stats(device)
+        return peak
 
     # --- curvature: Hessian-vector products ------------------------------------------------
     def _share(self, flat: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

@@ -32,13 +32,17 @@ from losslab.defaults import MAX_AXIS_POINTS, MIN_AXIS_POINTS
 from losslab.errors import LosslabError
 from losslab.landscape import directions as _directions
 from losslab.landscape import scan as engine
+from losslab.landscape.directions import HessianKind, hessian_directions, normalisation
 from losslab.landscape.engine import resolve
 from losslab.landscape.result import Landscape
 from losslab.landscape.scan import TrajectoryPlane
+from losslab.landscape.span import AutoSpan, auto_axes
 
 FloatArray = NDArray[np.float64]
 Given = TorchProblem | TorchSpec | None
-ENGINE_KEYS = ("executor", "block_rows", "resume", "progress")
+#: The planes :func:`scan_plane` makes itself.
+Plane = Literal["random", "hessian", "saddle"]
+ENGINE_KEYS = ("executor", "block_rows", "resume", "progress", "lang")
 
 
 def random_directions(
@@ -98,8 +102,8 @@ def scan_plane(
     model: nn.Module | None = None,
     loss_fn: LossFn | None = None,
     data: Data = None,
-    directions: Sequence[torch.Tensor] | torch.Tensor | Literal["random"] = "random",
-    span: float = 1.0,
+    directions: Sequence[torch.Tensor] | torch.Tensor | Plane = "random",
+    span: float | AutoSpan = 1.0,
     points: int = 51,
     seed: int = 0,
     keep_biases: bool = False,
@@ -112,31 +116,68 @@ def scan_plane(
     """The loss on a ``points x points`` grid of ``origin + a*d1 + c*d2``, a, c in [-span, span].
 
     ``directions="random"`` draws two filter-normalised directions from ``seed``
-    (:func:`random_directions`, biases zeroed unless ``keep_biases``); else give
-    ``(d1, d2)`` or a (2, P) tensor. ``origin`` defaults to the model's parameters,
-    ``axes`` (a, c) to ``points`` values in [-span, span]. ``problem`` reuses a
-    :class:`TorchProblem`, or takes a :class:`TorchSpec` that the executor's workers
-    build once each. ``options``: the problem's (``batch_size``, ``device``, ``dtype``,
-    ``method``, ...) and the engine's: ``executor`` and ``block_rows``; ``resume`` (an
-    .npz path) keeps finished blocks, and a scan interrupted and started again with the
-    same arguments continues where it stopped; ``progress`` shows a bar.
+    (:func:`random_directions`, biases zeroed unless ``keep_biases``); ``"hessian"``
+    takes the Hessian's top two eigenvectors at the origin, ``"saddle"`` its top and
+    most negative ones (:func:`~losslab.landscape.directions.hessian_directions`, by
+    Lanczos on float64 Hessian-vector products whatever the scan's dtype); else give
+    ``(d1, d2)`` or a (2, P) tensor. ``span`` may be an
+    :class:`~losslab.landscape.span.AutoSpan`: each axis then reaches the loss it asks
+    for (10x the origin's by default), recorded in ``meta["span"]``. ``origin``
+    defaults to the model's parameters, ``axes`` (a, c) to ``points`` values in
+    [-span, span]. ``problem`` reuses a :class:`TorchProblem`, or takes a
+    :class:`TorchSpec` that the executor's workers build once each. ``options``: the
+    problem's (``batch_size``, ``device``, ``dtype``, ``method``, ...) and the engine's:
+    ``executor`` and ``block_rows``; ``resume`` (an .npz path) keeps finished blocks,
+    and a scan interrupted and started again with the same arguments continues where it
+    stopped; ``progress`` shows a bar, and first the time left and the peak memory (in
+    ``lang``).
     """
     prob, source, run = _prepare(model, loss_fn, data, problem, dict(options))
     o = _flat(prob.origin if origin is None else origin)
-    if isinstance(directions, str):
+    made: dict[str, Any] = {"seed": seed, "span": {"mode": "fixed", "span": span}}
+    labels = None
+    if directions == "hessian" or directions == "saddle":
+        kind: HessianKind = "top" if directions == "hessian" else "saddle"
+        hessian = hessian_directions(_float64(prob), o, kind, seed=seed)
+        d = hessian.directions
+        names = ("v₁", "v₂") if kind == "top" else ("v_max", "v_min")
+        labels = (f"{names[0]} (λ = {hessian.eigenvalues[0]:.4g})",
+                  f"{names[1]} (λ = {hessian.eigenvalues[1]:.4g})")  # fmt: skip
+        made["eigenvalues"] = hessian.eigenvalues.tolist()
+    elif isinstance(directions, str):
+        if directions != "random":
+            raise LosslabError("error.plane", name=directions)
         d = random_directions(prob.model if model is None else model, seed,
                               keep_biases=keep_biases).numpy()  # fmt: skip
     else:
         d = np.stack([_flat(directions[0]), _flat(directions[1])])
+    made["normalisation"] = normalisation(directions if isinstance(directions, str) else "given",
+                                          keep_biases)  # fmt: skip
     if d.shape != (2, o.size):
         raise LosslabError("error.torch_direction", got=d.size // 2, expected=o.size)
     if axes is None:
+        half = 1.0 if isinstance(span, AutoSpan) else span
         limit = MAX_AXIS_POINTS["torch"]
-        if not (MIN_AXIS_POINTS <= points <= limit) or not (math.isfinite(span) and span > 0):
+        if not (MIN_AXIS_POINTS <= points <= limit) or not (math.isfinite(half) and half > 0):
             raise LosslabError("error.net_points", value=points, limit=limit)
-        a = np.linspace(-span, span, points)
+        a = np.linspace(-half, half, points)
         axes = (a, a.copy())
-    return engine.scan_plane(source, axes, o, d, **run)
+        if isinstance(span, AutoSpan):  # the probe goes through the same executor, no resume
+            probe = {k: run[k] for k in ("executor",) if k in run}
+            (a, c), made["span"] = auto_axes(source, o, d, span, points, **probe)
+            axes = (a, c)
+    land = engine.scan_plane(source, axes, o, d, labels=labels, **run)
+    return dataclasses.replace(land, meta={**land.meta, **made})
+
+
+def _float64(problem: TorchProblem) -> TorchProblem:
+    """The problem in float64 (a copy of its model; the same data), for Lanczos: float32
+    Hessian-vector products are too noisy for eigenvectors to machine precision."""
+    if problem.dtype == torch.float64:
+        return problem
+    net = problem.__dict__["_net"]
+    return TorchProblem(net, problem.loss_fn, problem.batches, None, problem.device,
+                        torch.float64, problem.train_mode, copy_model=True)  # fmt: skip
 
 
 def scan_line(

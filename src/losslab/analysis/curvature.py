@@ -22,7 +22,7 @@ import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -91,7 +91,8 @@ def _short(values: FloatArray) -> str:
 
 @dataclass(frozen=True, repr=False)
 class TopEigenvalues:
-    """The k largest eigenvalues (descending) and their eigenvectors (P, k)."""
+    """The k largest eigenvalues (descending) and their eigenvectors (P, k); from
+    ``which="SA"`` the k smallest (ascending)."""
 
     values: FloatArray
     vectors: FloatArray
@@ -133,9 +134,16 @@ def dense(op: HessianOperator) -> FloatArray:
 
 
 def top_eigenvalues(
-    op: HessianOperator, k: int = 1, tol: float = 0.0, seed: int = 0, ncv: int | None = None
+    op: HessianOperator,
+    k: int = 1,
+    tol: float = 0.0,
+    seed: int = 0,
+    ncv: int | None = None,
+    which: Literal["LA", "SA"] = "LA",
 ) -> TopEigenvalues:
-    """The ``k`` largest (algebraic) eigenvalues by Lanczos (ARPACK's ``eigsh``, ``which="LA"``).
+    """The ``k`` largest (algebraic) eigenvalues by Lanczos (ARPACK's ``eigsh``, ``which="LA"``);
+    with ``which="SA"`` the ``k`` smallest instead (the most negative first: at a saddle,
+    the directions that go down), ascending.
 
     ``tol`` is eigsh's relative accuracy (0: machine precision). The start vector is
     seeded. ``ncv`` Lanczos vectors are kept between restarts (default ``max(2k + 2, 8)``,
@@ -145,6 +153,8 @@ def top_eigenvalues(
     >>> op = HessianOperator(lambda v: np.array([3.0, 1.0, 0.5]) * v, 3, problem="diag")
     >>> top_eigenvalues(op, k=2)
     TopEigenvalues([3, 1], problem='diag', seed=0)
+    >>> top_eigenvalues(op, k=1, which="SA").values.round(12).tolist()
+    [0.5]
     """
     if not 1 <= int(k) <= op.n_params:
         raise LosslabError("curvature.error_k", k=k, limit=op.n_params)
@@ -158,9 +168,10 @@ def top_eigenvalues(
         linear, count = _as_linear_operator(op)
         v0 = np.random.default_rng(seed).normal(size=op.n_params)
         lanczos_vectors = min(op.n_params, ncv or max(2 * int(k) + 2, 8))
-        values, vectors = eigsh(linear, k=int(k), which="LA", tol=tol, v0=v0, ncv=lanczos_vectors)
+        values, vectors = eigsh(linear, k=int(k), which=which, tol=tol, v0=v0, ncv=lanczos_vectors)
         matvecs = count[0]
-    order = np.argsort(values)[::-1][: int(k)]
+    ascending = np.argsort(values)
+    order = (ascending if which == "SA" else ascending[::-1])[: int(k)]
     return TopEigenvalues(
         values[order], vectors[:, order], int(k), float(tol), seed, op.problem, matvecs
     )

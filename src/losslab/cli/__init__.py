@@ -12,10 +12,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from losslab.cli import connect, curvature, demo, networks, optimizers, serve, torch_scan
+from losslab.cli import connect, curvature, demo, diff, networks, optimizers, serve, torch_scan
 from losslab.cli.common import Command, detect_lang, join_negative_values
 from losslab.errors import LosslabError
 from losslab.i18n import Lang, tr
+from losslab.provenance import recorded_command
 
 #: Every subcommand, in the order ``losslab --help`` lists them.
 COMMANDS: tuple[Command, ...] = (
@@ -27,6 +28,7 @@ COMMANDS: tuple[Command, ...] = (
     networks.COMMANDS[1],  # gradcheck
     *curvature.COMMANDS,
     *connect.COMMANDS,
+    *diff.COMMANDS,
 )
 
 
@@ -47,7 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     lang = getattr(args, "lang", lang)
     runners = {command.name: command.run for command in COMMANDS}
     try:
-        return runners[args.command](args)
+        with recorded_command(raw):
+            return runners[args.command](args)
     except LosslabError as exc:
         print(f"losslab: {exc.localized(lang)}", file=sys.stderr)
         return 2

@@ -8,6 +8,7 @@ from losslab.cli.common import (
     Command,
     Subparsers,
     add_command,
+    card_text,
     check_steps,
     finish,
     network,
@@ -26,13 +27,17 @@ from losslab.cli.common import add_keep_biases as add_keep_biases
 from losslab.cli.common import open_scan_executor as open_scan_executor
 from losslab.i18n import LANGS, Lang, method_label, tr
 from losslab.io import check_writable, npz_bytes, png_bytes, write_files
+from losslab.landscape.span import parse_span
 
 
 def add_landscape(sub: Subparsers, lang: Lang) -> argparse.ArgumentParser:
     parents = [network_flags(lang), train_flags(lang), scan_flags(lang), output_flags(lang)]
     p = add_command(sub, "landscape", "cli.landscape", lang, parents)
     p.add_argument(
-        "--plane", choices=["pca", "random", "params"], default="pca", help=tr("cli.plane", lang)
+        "--plane",
+        choices=["pca", "random", "params", "hessian", "saddle"],
+        default="pca",
+        help=tr("cli.plane", lang),
     )
     p.add_argument("--params", default="", help=tr("cli.params", lang))
     return p
@@ -45,14 +50,14 @@ def run_landscape(args: argparse.Namespace) -> int:
     check_steps(args.steps)
     objective = network(args)
     names = ["landscape-plane.png", "landscape-3d.png", "landscape-line.png", "prediction.png",
-             "landscape.npz", "line.npz", "trajectory.csv"]  # fmt: skip
+             "landscape.npz", "line.npz", "trajectory.csv", "landscape-card.md"]  # fmt: skip
     check_writable(args.out, names, args.overwrite)
     picks = split_list(args.params, "--params") if args.plane == "params" else []
     with open_scan_executor(args) as executor:
         result = train_and_scan(
             objective, args.optimizer, args.learning_rate, args.steps, args.seed, args.plane,
-            picks, args.span, args.points, ignore_biases=not args.keep_biases,
-            executor=executor, resume=args.resume, progress=shows_progress(args),
+            picks, parse_span(args.span), args.points, ignore_biases=not args.keep_biases,
+            executor=executor, resume=args.resume, progress=shows_progress(args), lang=args.lang,
         )  # fmt: skip
     lang: Lang = args.lang
     files: dict[str, bytes | str] = {
@@ -64,6 +69,7 @@ def run_landscape(args: argparse.Namespace) -> int:
     for name, landscape in ((names[4], result.plane), (names[5], result.line)):
         files[name] = npz_bytes(landscape)
     files[names[6]] = result.trajectory.csv_text()
+    files[names[7]] = card_text(result.plane, names[4], lang)
     traj = result.trajectory
     messages = network_messages(args, objective)
     messages.append(

@@ -22,7 +22,10 @@ no caller asks what kind of problem it holds:
   loss without data; mini-batches are drawn from them (:mod:`losslab.optim.loop`);
 - ``stability_limit``: ``2 / lambda_max`` where the Hessian is constant and known in
   closed form (a linear model with the MSE, a quadratic bowl), else None; the run loop
-  records it and a divergence message names it.
+  records it and a divergence message names it;
+- ``device_peak_memory()``: the peak bytes on the problem's device since the last call,
+  which resets it (``torch.cuda.max_memory_allocated`` on CUDA), or None; the scan
+  engine's estimate before a long scan shows it.
 
 >>> import numpy as np
 >>> class Bowl(PlaneFromBatch):

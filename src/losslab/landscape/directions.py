@@ -8,6 +8,9 @@
   of Neural Nets", NeurIPS), for the numpy MLP and PyTorch models alike.
 - :func:`pca_directions`: the two principal directions of a training
   trajectory, and the trajectory projected onto them.
+- :func:`hessian_directions`: the Hessian's top two eigenvectors at a point (the
+  plane of the sharpest curvature), or its top and most negative one (at a saddle:
+  the way up and the way down), by Lanczos on Hessian-vector products.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from losslab.analysis.curvature import operator_of, top_eigenvalues
 from losslab.core.mlp import MLP, param_index
 from losslab.errors import LosslabError
 
@@ -178,3 +183,84 @@ def pca_directions(path: ArrayLike) -> PCAPlane:
     explained = np.zeros(2)
     explained[: min(2, s.size)] = s[:2] ** 2 / total
     return PCAPlane(origin, directions, centred @ directions.T, explained)
+
+
+#: The Hessian planes: ``top`` (the two largest eigenvalues) or ``saddle`` (the largest
+#: and the smallest, i.e. the most negative at a saddle).
+HessianKind = Literal["top", "saddle"]
+
+
+@dataclass(frozen=True)
+class HessianPlane:
+    """Two unit eigenvectors of the Hessian at ``params``, as the directions of a plane.
+
+    ``directions`` (2, P) are orthonormal, each signed so that its largest component is
+    positive (an eigenvector's sign is arbitrary; this makes the plane reproducible);
+    ``eigenvalues`` (2,) are theirs, in the same order; ``matvecs`` counts the
+    Hessian-vector products Lanczos used.
+    """
+
+    directions: FloatArray
+    eigenvalues: FloatArray
+    kind: HessianKind
+    matvecs: int
+
+
+def _signed(vector: FloatArray) -> FloatArray:
+    """The unit vector, its largest-magnitude component made positive."""
+    v = vector / np.linalg.norm(vector)
+    return v if v[int(np.argmax(np.abs(v)))] >= 0 else -v
+
+
+def hessian_directions(
+    problem: object,
+    params: ArrayLike,
+    kind: HessianKind = "top",
+    seed: int = 0,
+    tol: float = 0.0,
+) -> HessianPlane:
+    """The plane of the Hessian's top two eigenvectors at ``params`` (P,) (``kind="top"``),
+    or of its top and its most negative one (``kind="saddle"``), by Lanczos
+    (:func:`~losslab.analysis.curvature.top_eigenvalues`) on the problem's
+    Hessian-vector products (``hvp``; a problem without them gets one sentence).
+
+    Along a unit eigenvector ``v`` with eigenvalue ``lambda`` the loss curves as
+    ``L(p + t v) = L(p) + t g.v + lambda t^2 / 2 + O(t^3)``: the ``top`` plane shows the
+    sharpest valley walls; at a saddle the ``saddle`` plane shows a way up and a way down.
+
+    >>> from losslab.core.data import teacher_data
+    >>> from losslab.core.objective import perceptron_objective
+    >>> obj = perceptron_objective(teacher_data("2*x + 1", "-1:3:21"))
+    >>> plane = hessian_directions(obj, [2.0, 1.0])
+    >>> plane.eigenvalues.round(4).tolist()  # eigenvalues of (2/n) [[Sxx, Sx], [Sx, n]]
+    [5.9468, 0.9865]
+    """
+    if kind not in ("top", "saddle"):
+        raise LosslabError("error.plane", name=kind)
+    op = operator_of(problem, params)
+    if kind == "top":
+        top = top_eigenvalues(op, k=2, tol=tol, seed=seed)
+        vectors, values, matvecs = top.vectors.T, top.values, top.matvecs
+    else:
+        high = top_eigenvalues(op, k=1, tol=tol, seed=seed)
+        low = top_eigenvalues(op, k=1, tol=tol, seed=seed, which="SA")
+        vectors = np.vstack([high.vectors.T, low.vectors.T])
+        values = np.concatenate([high.values, low.values])
+        matvecs = high.matvecs + low.matvecs
+    directions = np.stack([_signed(v) for v in vectors])
+    return HessianPlane(directions, np.asarray(values, dtype=np.float64), kind, matvecs)
+
+
+def normalisation(plane: str, keep_biases: bool = False) -> str:
+    """How the directions of a kind of plane are scaled, in words (a provenance card's
+    ``normalisation``).
+
+    >>> normalisation("random"), normalisation("hessian")
+    ('filter (Li et al. 2018), biases zero', 'Hessian eigenvectors, top two (unit)')
+    """
+    if plane == "random":
+        return "filter (Li et al. 2018), biases " + ("kept" if keep_biases else "zero")
+    named = {"pca": "PCA of the path (orthonormal)", "params": "unit parameter axes",
+             "hessian": "Hessian eigenvectors, top two (unit)",
+             "saddle": "Hessian eigenvectors, top and lowest (unit)"}  # fmt: skip
+    return named.get(plane, "as given")

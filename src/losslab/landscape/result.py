@@ -11,6 +11,8 @@ from typing import IO, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from losslab.io import save_npz
+
 FloatArray = NDArray[np.float64]
 
 
@@ -34,15 +36,11 @@ class Landscape:
         return float(self.axes[0][i]), float(self.axes[1][j]), float(self.values[j, i])
 
     def save(self, path: str | Path | IO[bytes]) -> None:
-        """Write arrays to ``path`` (.npz, or a binary file) and ``meta`` as JSON; never pickle."""
+        """Write arrays to ``path`` (.npz, or a binary file) and ``meta`` as JSON, with the
+        provenance card (:func:`losslab.io.save_npz`); never pickle."""
         arrays: dict[str, Any] = {f"axis{k}": axis for k, axis in enumerate(self.axes)}
-        arrays.update(
-            origin=self.origin,
-            directions=self.directions,
-            values=self.values,
-            meta=np.array(json.dumps(dict(self.meta))),
-        )
-        np.savez(Path(path) if isinstance(path, str) else path, **arrays)
+        arrays.update(origin=self.origin, directions=self.directions, values=self.values)
+        save_npz(path, arrays, self.meta)
 
     @classmethod
     def load(cls, path: str | Path) -> Landscape:

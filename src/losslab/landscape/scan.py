@@ -23,6 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 from losslab.core.problem import Problem, ProblemSpec
 from losslab.defaults import MAX_AXIS_POINTS
 from losslab.errors import LosslabError
+from losslab.i18n import Lang
 from losslab.landscape.directions import PCAPlane, pca_directions
 from losslab.landscape.engine import PlaneTask, resolve, run_plane
 from losslab.landscape.executor import RowExecutor
@@ -75,6 +76,7 @@ def scan_plane(
     block_rows: int | None = None,
     resume: str | Path | None = None,
     progress: bool = False,
+    lang: Lang = "en",
 ) -> Landscape:
     """Evaluate the loss on the grid ``axes[0] x axes[1]`` of a plane.
 
@@ -86,9 +88,11 @@ def scan_plane(
     ``block_rows`` through ``executor`` (serial by default; any block size and
     any executor give the same values bit for bit); ``resume`` (an .npz path)
     keeps finished blocks so an interrupted scan continues; ``progress`` shows
-    a bar with an ETA. ``problem`` may be a spec (``build() -> Problem``) that
-    an executor's workers build once. ``labels`` name the two axes (default:
-    the parameter names for the parameters' own plane, else α and β).
+    a bar with an ETA, and first times one grid row and prints the time left and
+    the peak memory (in ``lang``) before the rest runs. ``problem`` may be a spec
+    (``build() -> Problem``) that an executor's workers build once. ``labels`` name
+    the two axes (default: the parameter names for the parameters' own plane, else
+    α and β).
 
     >>> from losslab.core.data import teacher_data
     >>> from losslab.core.objective import perceptron_objective
@@ -109,7 +113,7 @@ def scan_plane(
         raise LosslabError("error.torch_direction", got=d.size // 2, expected=len(names))
     task = PlaneTask(problem, o, d, a, c)
     facts = local.describe()
-    values = run_plane(task, facts, executor, block_rows, resume, progress)
+    values = run_plane(task, facts, executor, block_rows, resume, progress, lang)
     if labels is None:
         labels = (names[0], names[1]) if directions is None else ("α", "β")
     meta: dict[str, Any] = {
@@ -117,6 +121,8 @@ def scan_plane(
         "param_names": [str(labels[0]), str(labels[1])],
         "all_param_names": names if len(names) <= 64 else len(names),
     }
+    if directions is None:
+        meta["normalisation"] = "the parameters' own axes"
     return Landscape(origin=o, directions=d, axes=(a, c), values=values, meta=meta)
 
 

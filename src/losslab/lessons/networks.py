@@ -10,9 +10,9 @@ and the decision boundary or fitted curve.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,8 +24,11 @@ from losslab.core.objective import Objective
 from losslab.core.summary import Summarised
 from losslab.defaults import MAX_AXIS_POINTS, MIN_AXIS_POINTS, NETWORK_LEARNING_RATE
 from losslab.errors import LosslabError
+from losslab.i18n import Lang
 from losslab.landscape.directions import (
     PCAPlane,
+    hessian_directions,
+    normalisation,
     parameter_directions,
     pca_directions,
     random_directions,
@@ -33,6 +36,7 @@ from losslab.landscape.directions import (
 from losslab.landscape.executor import RowExecutor
 from losslab.landscape.result import Landscape
 from losslab.landscape.scan import box_axes, scan_line, scan_plane
+from losslab.landscape.span import AutoSpan, auto_axes
 from losslab.optim.loop import run
 from losslab.optim.rules import make_optimizer
 from losslab.optim.trajectory import Trajectory
@@ -40,7 +44,7 @@ from losslab.optim.trajectory import Trajectory
 FloatArray = NDArray[np.float64]
 
 
-Plane = Literal["pca", "random", "params"]
+Plane = Literal["pca", "random", "params", "hessian", "saddle"]
 
 
 def default_loss(data: Dataset) -> str:
@@ -135,35 +139,48 @@ def train_and_scan(
     seed: int = 0,
     plane: Plane = "pca",
     params: Sequence[str] = (),
-    span: float = 1.0,
+    span: float | AutoSpan = 1.0,
     points: int = 51,
     ignore_biases: bool = True,
     *,
     executor: RowExecutor | None = None,
     resume: str | Path | None = None,
     progress: bool = False,
+    lang: Lang = "en",
 ) -> NetworkRun:
     """Train from a seeded start, then scan a plane around the trained parameters.
 
     ``span`` is the half-width of the plane in its coordinates: for random
     (filter-normalised) directions, 1.0 means a step as large as the weights
     themselves; for PCA it is multiplied by the path's extent; for named
-    parameters it is in the parameters' own units. The plane runs through
+    parameters it is in the parameters' own units. An :class:`AutoSpan` chooses the
+    half-width along each direction from a probe (:func:`~losslab.landscape.span.auto_axes`:
+    the loss at the edge reaches 10x the trained network's, or a ceiling), recorded in
+    ``plane.meta["span"]``. The plane runs through
     ``executor`` (serial by default; a Dask one gives the same values bit for bit),
     kept in the ``resume`` file as it goes, with a progress bar if ``progress``.
     """
     limit = MAX_AXIS_POINTS["network"]
     if not MIN_AXIS_POINTS <= points <= limit:
         raise LosslabError("error.net_points", value=points, limit=limit)
-    if not (np.isfinite(span) and 0 < span <= MAX_MAGNITUDE):
+    auto = span if isinstance(span, AutoSpan) else None
+    half = 1.0 if isinstance(span, AutoSpan) else span
+    if not (np.isfinite(half) and 0 < half <= MAX_MAGNITUDE):
         raise LosslabError("error.span", value=span)
     traj = train_network(objective, optimizer, learning_rate, steps, seed)
     start, final = traj.params[0], traj.params[-1]
     origin, directions, coords, axes, labels, pca = _plane_of(
-        objective, traj, plane, params, span, points, seed, ignore_biases
+        objective, traj, plane, params, half, points, seed, ignore_biases
     )
+    record: dict[str, Any] = {"mode": "fixed", "span": span}
+    if auto is not None:
+        (a, c), record = auto_axes(objective, origin, directions, auto, points, executor=executor)
+        axes = (a, c)
     landscape = scan_plane(objective, axes, origin, directions, labels=labels,
-                           executor=executor, resume=resume, progress=progress)  # fmt: skip
+                           executor=executor, resume=resume, progress=progress,
+                           lang=lang)  # fmt: skip
+    made = {"span": record, "seed": seed, "normalisation": normalisation(plane, not ignore_biases)}
+    landscape = replace(landscape, meta={**landscape.meta, **made})
     line = scan_line(objective, start, final)
     return NetworkRun(
         objective=objective,
@@ -205,6 +222,15 @@ def _plane_of(
         coords = _project(traj.params - final, directions)
         axes = (np.linspace(-span, span, points), np.linspace(-span, span, points))
         return final, directions, coords, axes, ("α", "β"), None
+    if plane in ("hessian", "saddle"):
+        hessian = hessian_directions(objective, final, "top" if plane == "hessian" else plane,
+                                     seed=seed)  # fmt: skip
+        coords = _project(traj.params - final, hessian.directions)
+        axes = (np.linspace(-span, span, points), np.linspace(-span, span, points))
+        names = ("v₁", "v₂") if plane == "hessian" else ("v_max", "v_min")
+        labels = (f"{names[0]} (λ = {hessian.eigenvalues[0]:.4g})",
+                  f"{names[1]} (λ = {hessian.eigenvalues[1]:.4g})")  # fmt: skip
+        return final, hessian.directions, coords, axes, labels, None
     if plane == "params":
         directions = parameter_directions(objective.param_names, params)
         coords = (traj.params - final) @ directions.T

@@ -11,6 +11,7 @@ from matplotlib.ticker import MaxNLocator
 
 from losslab.i18n import Lang, loss_label, tr
 from losslab.landscape.result import Landscape
+from losslab.landscape.span import span_title
 from losslab.lessons.networks import NetworkRun
 from losslab.lessons.xor import XorLandscape
 from losslab.plots.static import (
@@ -51,7 +52,10 @@ def figure_plane(run: NetworkRun, lang: Lang = "en", ax: Axes | None = None) -> 
     if run.pca is not None:
         explained = run.pca.explained * 100
         title += "\n" + tr("fig.pca_explained", lang, a=explained[0], b=explained[1])
-    start_key = "fig.plane_start" if run.plane_kind == "random" else "fig.plane_start_exact"
+    span = span_title(run.plane.meta.get("span"), lang)
+    title += "\n" + span if span else ""
+    projected = run.plane_kind in ("random", "hessian", "saddle")
+    start_key = "fig.plane_start" if projected else "fig.plane_start_exact"
     return figure_landscape(run.plane, title, run.path_coords, run.trajectory.steps,
                             start_key, lang, ax)  # fmt: skip
 

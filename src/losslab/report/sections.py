@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import html
 
+from losslab.i18n import Lang, tr
+from losslab.landscape.result import Landscape
 from losslab.plots import interactive
+from losslab.provenance import card, card_label, card_rows
 from losslab.report.markup import Page, fmt, math, term, vec
 
 #: Plotly measures its width when its script runs, before the contour image beside it
@@ -117,7 +120,21 @@ def section_landscape(page: Page) -> list[str]:
     )
     add(f'<div class="row"><div id="landscape-3d">{plot_html}</div>{img("03-contour.png")}</div>')
     add(RESIZE_ON_LOAD)
+    add(card_table(land, lang))
     return parts
+
+
+def card_table(land: Landscape, lang: Lang) -> str:
+    """The provenance card of a landscape (:func:`losslab.provenance.card`), as a small
+    table; the command line is left out (it is that of the report, not of the scan)."""
+    rows = card_rows({"provenance": card(land.meta, land.directions)})
+    cells = "".join(
+        f"<tr><th>{html.escape(card_label(key, lang))}</th><td>{html.escape(text)}</td></tr>"
+        for key, text in rows
+        if key != "command"
+    )
+    title = html.escape(tr("card.title", lang))
+    return f'<table class="card"><caption>{title}</caption>{cells}</table>'
 
 
 def section_formula(page: Page) -> list[str]:
