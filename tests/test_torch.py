@@ -416,3 +416,28 @@ def test_ieee_float32_switches_tf32_off_on_a_gpu_only_and_puts_settings_back():
     with pytest.raises(RuntimeError), ieee_float32("cuda"):
         raise RuntimeError("restored even when the block fails")
     assert (conv.fp32_precision, matmul.fp32_precision) == before
+
+
+@pytest.mark.parametrize("content", ["text", "wrong shape", "missing"])
+def test_a_bad_checkpoint_is_one_sentence_and_exit_2(tmp_path, capsys, content):
+    # A text file made torch.load raise KeyError (a traceback) before; a checkpoint of
+    # another model gave an empty reason ("Error(s) in loading state_dict for ...:").
+    from losslab.cli import main
+
+    (tmp_path / "factories.py").write_text(FACTORIES)
+    ckpt = tmp_path / "ckpt.pt"
+    if content == "text":
+        ckpt.write_text("hello")
+    elif content == "wrong shape":
+        torch.save(nn.Linear(5, 2).state_dict(), ckpt)
+    args = ["torch-scan", "--model", f"{tmp_path / 'factories.py'}:build",
+            "--data", f"{tmp_path / 'factories.py'}:load", "--checkpoint", str(ckpt),
+            "--points", "3", "--out", str(tmp_path / "out"), "--quiet"]  # fmt: skip
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("\n") == 1
+    assert f"Could not read the checkpoint '{ckpt}'" in err
+    assert "file.py:function" not in err
+    if content == "wrong shape":
+        assert "size mismatch" in err or "Missing key" in err
+    assert not (tmp_path / "out").exists()

@@ -202,9 +202,8 @@ def load_state(path: str) -> Any:
     """A checkpoint's ``state_dict``, read on the CPU with ``weights_only=True``."""
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
-    except (OSError, RuntimeError, ValueError) as exc:
-        raise LosslabError("error.torch_load", what="a checkpoint", spec=path,
-                           reason=str(exc).splitlines()[0]) from None  # fmt: skip
+    except Exception as exc:  # a file that is no checkpoint: KeyError, UnpicklingError, ...
+        raise LosslabError("error.checkpoint_load", spec=path, reason=_reason(exc)) from None
 
 
 def load_checkpoint(model: nn.Module, path: str) -> None:
@@ -212,8 +211,13 @@ def load_checkpoint(model: nn.Module, path: str) -> None:
     try:
         model.load_state_dict(load_state(path))
     except RuntimeError as exc:
-        raise LosslabError("error.torch_load", what="the checkpoint", spec=path,
-                           reason=str(exc).splitlines()[0]) from None  # fmt: skip
+        raise LosslabError("error.checkpoint_load", spec=path, reason=_reason(exc)) from None
+
+
+def _reason(exc: Exception) -> str:
+    """torch's message on one line (its first line alone can be just a heading)."""
+    text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+    return text or type(exc).__name__
 
 
 def loss_function(name: str) -> LossFn:
