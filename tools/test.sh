@@ -6,11 +6,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi ipagothic ||
-   ! command -v npm >/dev/null 2>&1; then
+# Only what is missing: this machine kind's image may already carry Node.js with npm (from
+# NodeSource, whose nodejs conflicts with Debian's npm package). No `grep -q` after a pipe:
+# with pipefail, grep leaving early makes fc-list die of SIGPIPE and the test look false.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fc-list 2>/dev/null | grep -i ipagothic >/dev/null || missing+=(fonts-ipafont-gothic)
+command -v npm >/dev/null 2>&1 || missing+=(npm)  # Debian's npm brings its nodejs
+if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq chromium fonts-ipafont-gothic nodejs npm >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 python3 -m venv .venv
