@@ -312,6 +312,8 @@ def test_landscape_command_on_csv_and_two_named_parameters(tmp_path, capsys):
         (["--activation", "gelu"], "no activation"),
         (["--data", "sine", "--loss", "bce"], "class labels"),
         (["--points", "5000"], "grid points"),
+        # diverged at once: the cause is the learning rate, not too few steps
+        (["--data", "xor", "--learning-rate", "1e6"], "Training diverged at step 1"),
     ],
 )
 def test_landscape_errors(tmp_path, capsys, args, words):

@@ -210,6 +210,9 @@ def _plane_of(
     labels, and the PCA of the path when the plane is ``pca``."""
     final = traj.params[-1]
     if plane == "pca":
+        if traj.meta.get("stop") == "diverged" and len(traj.params) < 3:
+            raise LosslabError("error.pca_diverged", step=traj.meta.get("diverged_at"),
+                               count=len(traj.params))  # fmt: skip
         pca = pca_directions(traj.params)
         extent = float(np.max(np.abs(pca.coords))) if pca.coords.size else 1.0
         half = span * max(extent, 1e-3) * 1.2
