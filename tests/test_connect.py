@@ -376,3 +376,17 @@ def test_cli_connect_help_in_both_languages() -> None:
         assert all(word in text for word in words)
     args = build_parser("en").parse_args(["connect", "--model", "m.py:build", "--data", "d.py:f"])
     assert (args.model, args.data, args.bends, args.curve) == ("m.py:build", "d.py:f", 1, "bezier")
+
+
+def test_plane_title_says_whether_the_curve_lowered_the_lines_barrier(xor) -> None:  # type: ignore[no-untyped-def]
+    # The title used to claim "goes around the barrier" even where the line had none.
+    from losslab.plots.connect import figure_curve_plane
+
+    c = connect(xor.objective, xor.minimum, xor.twin, steps=1000, neb_pivots=0, plane_points=5)
+    title = figure_curve_plane(c, "en").axes[0].get_title()
+    assert f"lowers the line's barrier from {c.line.barrier:.3g} to {c.curve.barrier:.3g}" in title
+    obj = perceptron_objective(teacher_data("2*x + 1", "-1:3:21", noise=0.3, seed=1))
+    convex = connect(obj, np.array([1.0, 0.0]), np.array([3.0, 2.0]), steps=50, neb_pivots=0,
+                     plane_points=5)  # fmt: skip
+    title = figure_curve_plane(convex, "ja").axes[0].get_title()
+    assert "下がっていない" in title and "障壁" in title

@@ -77,12 +77,15 @@ def figure_curve_plane(connection: Connection, lang: Lang = "en") -> Figure:
     plane = connection.plane
     if plane is None:
         raise ValueError("the connection has no plane (plane_points=None)")
-    return figure_plane_of(plane, connection.curve, lang)
+    return figure_plane_of(plane, connection.curve, lang, connection.line)
 
 
-def figure_plane_of(plane: CurvePlane, curve: PathProfile, lang: Lang = "en") -> Figure:
+def figure_plane_of(
+    plane: CurvePlane, curve: PathProfile, lang: Lang = "en", line: PathProfile | None = None
+) -> Figure:
     """The plane's contours (log-spaced levels) with the straight line, the curve, its
-    bends and the two ends."""
+    bends and the two ends; with the ``line``'s profile the title says whether the curve
+    lowered the line's barrier (not every pair of networks has one)."""
     land = plane.landscape
     name = _path_name(curve.curve.kind, curve, lang)
     with style():
@@ -105,6 +108,10 @@ def figure_plane_of(plane: CurvePlane, curve: PathProfile, lang: Lang = "en") ->
         ax.set_aspect("equal")
         _label_axes(ax, land)
         title = tr("connect.fig_plane_title", lang)
+        if line is not None:
+            lowered = line.barrier > 0 and curve.barrier < 0.9 * line.barrier
+            key = "connect.fig_plane_lowered" if lowered else "connect.fig_plane_kept"
+            title += "\n" + tr(key, lang, line=line.barrier, curve=curve.barrier)
         off = float(np.max(plane.off_plane)) if plane.off_plane.size else 0.0
         if off > 1e-6:  # several bends: the curve is projected
             title += "\n" + tr("connect.fig_projected", lang, value=off)
