@@ -117,6 +117,15 @@ def test_curvature_and_sharpness_take_a_csv_file_like_landscape(tmp_path, capsys
     assert code == 0
     rows = list(csv.DictReader((tmp_path / "s" / "sharpness.csv").read_text().splitlines()))
     assert float(rows[10]["lambda_max"]) == pytest.approx(oracle[0], rel=1e-6)  # a constant
+    # Above 2/λmax it diverges: the output says so against the closed-form limit.
+    capsys.readouterr()
+    code = main(["sharpness", "--model", "linear", *csv_flags, "--learning-rate", "2",
+                 "--steps", "50", "--every", "10", "--out", str(tmp_path / "d")])  # fmt: skip
+    assert code == 0
+    out = capsys.readouterr().out
+    limit = 2 / oracle[0]
+    assert f"the learning rate 2 is {2 / limit:.2f} times the stability limit" in out
+    assert f"2/λmax = {limit:.4g}" in out and "Diverged at step" in out
 
 
 def test_a_csv_file_with_a_torch_model_is_one_sentence(tmp_path, capsys):

@@ -139,6 +139,10 @@ def run_sharpness(args: argparse.Namespace) -> int:
                        high=high, reached="-" if reached is None else reached,
                        stopped=tr(f"curvature.stopped_{run.stopped.replace(' ', '_')}",
                                   lang)))  # fmt: skip
+    if run.diverged_at is not None:  # say why, and what rate would do
+        limit = run.start_rate_limit
+        messages.append(tr("msg.diverged_limit", lang, step=run.diverged_at, limit=limit,
+                           lr=run.learning_rate, ratio=run.learning_rate / limit))  # fmt: skip
     return finish(args, written, messages)
 
 

@@ -60,6 +60,17 @@ class SharpnessRun:
         the edge of stability."""
         return 2.0 / self.learning_rate
 
+    @property
+    def start_rate_limit(self) -> float:
+        """``2 / λmax`` at the start: the largest learning rate that does not fly off at
+        once, what a diverged run's rate is compared with."""
+        return 2.0 / float(self.lambda_max[0])
+
+    @property
+    def diverged_at(self) -> int | None:
+        """The step that broke the run loop's divergence rule (None if it did not)."""
+        return len(self.losses) - 1 if self.stopped == "diverged" else None
+
     def edge_ratio(self, fraction: float = 0.5) -> tuple[float, float, float]:
         """λmax / (2/η) over the last ``fraction`` of the measurements: (mean, min, max)."""
         tail = self.lambda_max[int(len(self.lambda_max) * (1 - fraction)) :]
